@@ -1,0 +1,133 @@
+"""config.toml → frozen dataclasses. Unknown keys and bad values are errors that name the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scraper.errors import ConfigError
+
+CONFIG_ENV = "VNNEWS_CONFIG"
+DB_ENV = "VNNEWS_DB"
+# A source checkout (and an editable install) keeps its config.toml beside scraper/.
+PROJECT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+USER_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "vnnews"
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    path: str = "data/vnnews.sqlite3"
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = "vnnews/{version} (+{contact})"
+    contact: str = "https://github.com/vnnews/vnnews"
+    timeout: float = 20.0
+    connect_timeout: float = 10.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    attempts: int = 4
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    retry_after_max: float = 120.0
+
+
+@dataclass(frozen=True)
+class OutletConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    outlets: dict[str, OutletConfig] = field(default_factory=dict)
+    # Directory relative paths in the file are resolved against (the config file's own directory).
+    base_dir: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+
+    def archive_path(self, override: str | None = None) -> Path:
+        """The SQLite file: ``override`` (--db), else $VNNEWS_DB, else [archive] path from the config."""
+        chosen = override or os.environ.get(DB_ENV) or self.archive.path
+        path = Path(chosen).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def outlet_enabled(self, key: str) -> bool:
+        return self.outlets.get(key, OutletConfig()).enabled
+
+
+T = TypeVar("T")
+
+
+def _section(cls: type[T], raw: Any, where: str) -> T:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: [{where}] must be a table, got {type(raw).__name__}")
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"config: unknown key '{where}.{key}' (known: {', '.join(sorted(known))})")
+        default = known[key].default
+        expected = type(default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"config: '{where}.{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}"
+            )
+        if expected in (int, float) and value <= 0:
+            raise ConfigError(f"config: '{where}.{key}' must be positive, got {value!r}")
+        values[key] = value
+    return cls(**values)
+
+
+def parse_config(text: str, base_dir: Path, source: Path | None = None) -> Config:
+    """Parse the text of a config.toml; ``base_dir`` anchors relative paths."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {source or 'config.toml'} is not valid TOML: {exc}") from None
+    unknown = set(raw) - {"archive", "fetch", "outlets"}
+    if unknown:
+        raise ConfigError(f"config: unknown section '{sorted(unknown)[0]}' (known: archive, fetch, outlets)")
+    outlets_raw = raw.get("outlets", {})
+    if not isinstance(outlets_raw, dict):
+        raise ConfigError("config: [outlets] must be a table of [outlets.<key>] tables")
+    outlets = {key: _section(OutletConfig, value, f"outlets.{key}") for key, value in outlets_raw.items()}
+    return Config(
+        archive=_section(ArchiveConfig, raw.get("archive", {}), "archive"),
+        fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch"),
+        outlets=outlets,
+        base_dir=base_dir,
+        source=source,
+    )
+
+
+def find_config(explicit: str | None = None) -> Path | None:
+    """--config, else $VNNEWS_CONFIG, else ./config.toml, else the source checkout's config.toml."""
+    chosen = explicit or os.environ.get(CONFIG_ENV)
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config: no such file: {path}")
+        return path
+    for candidate in (Path.cwd() / "config.toml", PROJECT_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    """The config in force; built-in defaults (archive under ~/.local/share/vnnews) when no file is found."""
+    path = find_config(explicit)
+    if path is None:
+        return Config(base_dir=USER_DATA_DIR)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc}") from None
+    return parse_config(text, base_dir=path.resolve().parent, source=path)

@@ -1,0 +1,114 @@
+"""Text normalization, the content hash, and the boilerplate labels extractors drop (DESIGN rules 1-2)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Invisible characters that editors paste into Vietnamese CMSs; they split words for search and hashing.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def normalize(text: str) -> str:
+    """NFC, invisible characters removed, every whitespace run (NBSP included) folded to one space."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    # str.split() without arguments splits on Unicode whitespace, NBSP included, and is ~3x faster
+    # than re.sub(r"\s+") (MEASURED.md).
+    return " ".join(text.split())
+
+
+def normalize_paragraphs(paragraphs: Iterable[str]) -> list[str]:
+    """Normalize each paragraph and drop the ones that end up empty."""
+    return [p for p in map(normalize, paragraphs) if p]
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+def _tone_placement_table() -> dict[str, str]:
+    """Old-style 'oà, oé, uỷ' (mark on the second vowel) → 'òa, óe, ủy' (mark on the first)."""
+    table: dict[str, str] = {}
+    for first, seconds in (("o", "ae"), ("u", "y")):
+        for second in seconds:
+            for tone in _TONES:
+                for f in (first, first.upper()):
+                    for s in (second, second.upper()):
+                        old = f + unicodedata.normalize("NFC", s + tone)
+                        table[old] = unicodedata.normalize("NFC", f + tone) + s
+    return table
+
+
+_OLD_TONE_PLACEMENT = _tone_placement_table()
+# Only at the end of a syllable ("hoà" but not "hoàng"), and not after q ("quý" keeps its mark on y).
+_OLD_TONE_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(sorted(_OLD_TONE_PLACEMENT, key=len, reverse=True)) + r")(?!\w)"
+)
+
+
+def unify_tone_placement(text: str) -> str:
+    """Put the tone mark of open 'oa', 'oe', 'uy' syllables on the first vowel: hoà → hòa, thuỷ → thủy.
+
+    Both placements are in everyday use in the Vietnamese press; copies of one story differ by it.
+    Expects NFC text (``normalize`` output).
+    """
+    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE_PLACEMENT[m.group(1)], text)
+
+
+def content_hash(paragraphs: Iterable[str]) -> str:
+    """SHA-256 hex of the normalized, non-empty paragraphs joined by newlines, tone placement unified.
+
+    The value identifies a story across URLs and outlets. Changing it splits the archive: it is a
+    migration, never a silent change (tests pin a few values).
+    """
+    joined = "\n".join(normalize_paragraphs(paragraphs))
+    return hashlib.sha256(unify_tone_placement(joined).encode("utf-8")).hexdigest()
+
+
+def fold(text: str) -> str:
+    """Normalized, case-folded text: the form labels are compared in."""
+    return normalize(text).casefold()
+
+
+# Headings that open a block which is not the article ("Tin liên quan", "Xem thêm: <link>").
+# Compared on fold()ed text; they count as boilerplate only alone on their line or before ":" / "»" / ">>",
+# so a paragraph that uses "xem thêm" as a verb ("Xem thêm các quy định…") is kept.
+BOILERPLATE_HEADINGS: tuple[str, ...] = (
+    "tin liên quan",
+    "tin khác",
+    "tin cùng chuyên mục",
+    "cùng chuyên mục",
+    "xem thêm",
+    "đọc thêm",
+    "đọc tiếp",
+    "bài liên quan",
+    "có thể bạn quan tâm",
+    "vấn đề bạn quan tâm",
+    "tin mới",
+    "tin mới nhất",
+    "đọc nhiều",
+    "xem nhiều",
+)
+# Calls to action that are boilerplate whatever follows them.
+BOILERPLATE_PREFIXES: tuple[str, ...] = (
+    "mời quý độc giả theo dõi",
+    "mời bạn đọc theo dõi",
+    "video đang được xem nhiều",
+    "trình duyệt của bạn không hỗ trợ",  # the HTML5 video no-script notice
+)
+_LABEL_LINE_MAX = 200
+_BOILERPLATE_RE = re.compile(
+    r"^(?:(?:"
+    + "|".join(re.escape(h) for h in BOILERPLATE_HEADINGS)
+    + r")\s*(?:$|[:»>])|(?:"
+    + "|".join(re.escape(p) for p in BOILERPLATE_PREFIXES)
+    + r"))"
+)
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True for a line such as "Tin liên quan", "Xem thêm: ...", "Mời quý độc giả theo dõi VOV.VN trên"."""
+    folded = fold(paragraph)
+    return len(folded) <= _LABEL_LINE_MAX and _BOILERPLATE_RE.match(folded) is not None

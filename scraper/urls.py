@@ -1,0 +1,47 @@
+"""URL canonicalization (DESIGN rule 5): the form URLs are compared and stored in."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only say where a click came from; they never select content.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "gidzl", "zarsrc", "utm_source", "utm_medium", "utm_campaign", "utm_term",
+     "utm_content", "utm_id", "vnn_source", "vnn_medium", "mc_cid", "mc_eid", "_ga", "ref", "cmpid",
+     "igshid", "amp"}
+)
+TRACKING_PREFIXES = ("utm_", "vnn_")
+
+
+def host_of(url: str) -> str:
+    """Lower-cased host without port and without a leading "www." / "m." / "amp."."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    for prefix in ("www.", "m.", "amp."):
+        if host.startswith(prefix):
+            return host[len(prefix):]
+    return host
+
+
+def canonicalize(url: str) -> str:
+    """Scheme and host lower-cased, default port, fragment and tracking parameters dropped.
+
+    Mobile and AMP variants are per outlet (``Outlet.canonicalize_url``); this is the shared part.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower() or "https"
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    query = urlencode(
+        [
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+        ]
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
