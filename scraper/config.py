@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from scraper.errors import ConfigError
 
@@ -34,6 +35,9 @@ class FetchConfig:
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
     retry_after_max: float = 120.0
+    # host → "http://address:port": connect there instead, keeping the URL and the Host header (like
+    # curl --connect-to), so a crawl can run against a local mirror or stand-in of the outlets.
+    connect_to: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,18 +75,36 @@ def _section(cls: type[T], raw: Any, where: str) -> T:
     for key, value in raw.items():
         if key not in known:
             raise ConfigError(f"config: unknown key '{where}.{key}' (known: {', '.join(sorted(known))})")
-        default = known[key].default
-        expected = type(default)
+        expected = _value_type(known[key])
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(
                 f"config: '{where}.{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}"
             )
-        if expected in (int, float) and value <= 0:
+        if (
+            isinstance(value, int | float) and value <= 0
+        ):  # every number in the config is a size or a duration
             raise ConfigError(f"config: '{where}.{key}' must be positive, got {value!r}")
+        if isinstance(value, dict):
+            _check_address_map(value, f"{where}.{key}")
         values[key] = value
     return cls(**values)
+
+
+def _value_type(spec: Field[Any]) -> type:
+    if spec.default is MISSING and spec.default_factory is not MISSING:
+        return type(spec.default_factory())
+    return type(spec.default)
+
+
+def _check_address_map(mapping: dict[str, Any], where: str) -> None:
+    for host, address in mapping.items():
+        parts = urlsplit(address) if isinstance(address, str) else None
+        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigError(
+                f"config: '{where}.\"{host}\"' must be an http(s)://host:port address, got {address!r}"
+            )
 
 
 def parse_config(text: str, base_dir: Path, source: Path | None = None) -> Config:

@@ -84,8 +84,12 @@ def parse_vietnamese(text: str, *, month_first: bool = False) -> datetime | None
         zone = timezone(-delta if sign == "-" else delta)
     try:
         return datetime(
-            int(year), int(month), int(day),
-            _to_24h(int(hour or 0), meridiem), int(minute or 0), int(second or 0),
+            int(year),
+            int(month),
+            int(day),
+            _to_24h(int(hour or 0), meridiem),
+            int(minute or 0),
+            int(second or 0),
             tzinfo=zone,
         )
     except ValueError:

@@ -41,22 +41,14 @@ class HTTPStatusError(FetchError):
     def __init__(self, message: str, url: str, status: int) -> None:
         super().__init__(message, url)
         self.status = status
-
-    @property
-    def reason(self) -> str:  # type: ignore[override]
-        return f"http-{self.status}"
+        self.reason = f"http-{status}"
 
 
 class TransportError(FetchError):
-    reason = "transport"
-
     def __init__(self, message: str, url: str, kind: str = "transport") -> None:
         super().__init__(message, url)
         self.kind = kind
-
-    @property
-    def reason(self) -> str:  # type: ignore[override]
-        return self.kind
+        self.reason = kind
 
 
 class TooLargeError(FetchError):

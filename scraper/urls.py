@@ -6,9 +6,27 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; they never select content.
 TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "gidzl", "zarsrc", "utm_source", "utm_medium", "utm_campaign", "utm_term",
-     "utm_content", "utm_id", "vnn_source", "vnn_medium", "mc_cid", "mc_eid", "_ga", "ref", "cmpid",
-     "igshid", "amp"}
+    {
+        "fbclid",
+        "gclid",
+        "gidzl",
+        "zarsrc",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "utm_id",
+        "vnn_source",
+        "vnn_medium",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "ref",
+        "cmpid",
+        "igshid",
+        "amp",
+    }
 )
 TRACKING_PREFIXES = ("utm_", "vnn_")
 
@@ -18,7 +36,7 @@ def host_of(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     for prefix in ("www.", "m.", "amp."):
         if host.startswith(prefix):
-            return host[len(prefix):]
+            return host[len(prefix) :]
     return host
 
 

@@ -1,0 +1,223 @@
+"""The Outlet base class: an outlet is data (domains, URLs, selectors); the shared extraction lives here.
+
+Order of evidence, the same for every outlet: JSON-LD and ``<meta>`` first for dates and authors (they are
+more stable than visible markup, outlets.md), the layout's visible selectors as the fallback; visible
+breadcrumb and tag links first for section and tags, ``<meta>`` / JSON-LD as the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.article import Article, Image
+from scraper.dates import parse_date
+from scraper.errors import NoArticleError
+from scraper.outlets import dom
+from scraper.text import is_boilerplate
+from scraper.urls import canonicalize
+
+PUBLISHED_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate", "og:published_time")
+MODIFIED_KEYS = ("article:modified_time", "datemodified", "og:updated_time")
+# Lazy-loading CMSs keep the real address in a data attribute and a placeholder in src.
+IMAGE_SOURCES = ("data-src", "data-original", "data-lazy-src", "src")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The CSS selectors of one page layout of an outlet.
+
+    ``body`` is the article container; ``drop`` lists what inside it is not the article (related boxes,
+    ads, share bars, inline teasers). ``section`` takes its last match, the deepest breadcrumb item.
+    An image's caption is the ``caption`` element inside its enclosing ``figure`` element.
+    """
+
+    name: str
+    title: str
+    body: str
+    sapo: str | None = None
+    authors: str | None = None
+    date: str | None = None
+    section: str | None = None
+    tags: str | None = None
+    drop: tuple[str, ...] = ()
+    figure: str = "figure"
+    caption: str = "figcaption"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One parsed page and its machine-readable metadata, read once for all layouts."""
+
+    tree: LexborHTMLParser
+    url: str
+    metas: dict[str, list[str]]
+    ld: list[dict[str, Any]]
+
+    def meta(self, *keys: str) -> list[str]:
+        return [value for key in keys for value in self.metas.get(key, ())]
+
+    def text(self, selector: str | None) -> str:
+        """The text of the first match ("" when nothing matches)."""
+        return dom.text(self.tree.css_first(selector)) if selector else ""
+
+    def texts(self, selector: str | None) -> list[str]:
+        return [dom.text(node) for node in self.tree.css(selector)] if selector else []
+
+
+class Outlet:
+    """One news site. Subclasses set the class attributes; only a quirk overrides a method."""
+
+    key: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    domains: ClassVar[tuple[str, ...]] = ()
+    # Matched against the URL path.
+    article_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")
+    feeds: ClassVar[tuple[str, ...]] = ()
+    sitemaps: ClassVar[tuple[str, ...]] = ()
+    version: ClassVar[str] = ""
+    layouts: ClassVar[tuple[Layout, ...]] = ()
+
+    def __repr__(self) -> str:
+        return f"<Outlet {self.key}>"
+
+    def extract(self, html: str | bytes, url: str) -> Article:
+        """The article of a page of this outlet; NoArticleError when no layout finds a title and a body."""
+        tree = dom.parse(html)
+        page = Page(tree, url, dom.metas(tree), dom.json_ld_articles(tree))
+        for layout in self.layouts:
+            article = self._extract_with(page, layout)
+            if article is not None:
+                return article
+        tried = ", ".join(layout.name for layout in self.layouts)
+        raise NoArticleError(f"{self.key}: no article title/body found (layouts tried: {tried})")
+
+    def is_article_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return self.answers_for(parts.hostname or "") and bool(self.article_url_pattern.search(parts.path))
+
+    def canonicalize_url(self, url: str) -> str:
+        return canonicalize(url)
+
+    def answers_for(self, host: str) -> bool:
+        """True for one of the domains or any subdomain of one (www., m., english., ...)."""
+        host = host.lower().rstrip(".")
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+    def byline_fallback(self, body: LexborNode) -> tuple[str, ...]:
+        """Authors read from the body when neither JSON-LD nor the layout names any (none by default)."""
+        return ()
+
+    def _extract_with(self, page: Page, layout: Layout) -> Article | None:
+        title = page.text(layout.title)
+        container = page.tree.css_first(layout.body)
+        if not title or container is None:
+            return None
+        body = Body(container, layout, page.url)
+        authors = self._authors(page, layout, container)
+        paragraphs = body.paragraphs(authors)
+        if not paragraphs:
+            return None
+        published, updated = self._dates(page, layout)
+        return Article(
+            url=self.canonicalize_url(page.url),
+            canonical_url=self._canonical_url(page),
+            outlet=self.key,
+            title=title,
+            body=tuple(paragraphs),
+            extractor=self.key,
+            extractor_version=self.version,
+            sapo=page.text(layout.sapo) or None,
+            authors=authors,
+            published_at=published,
+            updated_at=updated,
+            section=self._section(page, layout),
+            tags=self._tags(page, layout),
+            images=body.images(),
+            language=_language(page.tree),
+        )
+
+    def _authors(self, page: Page, layout: Layout, body: LexborNode) -> tuple[str, ...]:
+        return (
+            dom.dedupe(dom.ld_person_names(page.ld))
+            or dom.dedupe(page.texts(layout.authors))
+            or self.byline_fallback(body)
+        )
+
+    def _dates(self, page: Page, layout: Layout) -> tuple[datetime | None, datetime | None]:
+        published = _first_date(page.meta(*PUBLISHED_KEYS) + dom.ld_values(page.ld, "datePublished"))
+        if published is None:
+            published = parse_date(page.text(layout.date))
+        return published, _first_date(page.meta(*MODIFIED_KEYS) + dom.ld_values(page.ld, "dateModified"))
+
+    def _section(self, page: Page, layout: Layout) -> str | None:
+        candidates = page.texts(layout.section)[-1:] + page.meta("article:section")
+        candidates += dom.ld_values(page.ld, "articleSection")
+        found = dom.dedupe(c for c in candidates if isinstance(c, str))
+        return found[0] if found else None
+
+    def _tags(self, page: Page, layout: Layout) -> tuple[str, ...]:
+        keywords = [word for value in page.meta("keywords", "news_keywords") for word in value.split(",")]
+        for candidates in (page.texts(layout.tags), page.meta("article:tag"), keywords):
+            tags = dom.dedupe(candidates)
+            if tags:
+                return tags
+        return ()
+
+    def _canonical_url(self, page: Page) -> str:
+        link = page.tree.css_first("link[rel=canonical][href]")
+        hrefs = ([link.attributes.get("href") or ""] if link else []) + page.meta("og:url")
+        for href in filter(None, map(str.strip, hrefs)):
+            absolute = urljoin(page.url, href)
+            if self.answers_for(urlsplit(absolute).hostname or ""):
+                return self.canonicalize_url(absolute)
+        return self.canonicalize_url(page.url)
+
+
+class Body:
+    """The article container of one layout: its paragraphs and images, minus what the layout drops."""
+
+    def __init__(self, node: LexborNode, layout: Layout, url: str) -> None:
+        self.node, self.layout, self.url = node, layout, url
+        self.figures = dom.ids(node, (layout.figure,))
+        dropped = dom.ids(node, layout.drop)
+        hidden = dropped | self.figures | dom.ids(node, (layout.caption,))
+        self.blocks, labelled = dom.paragraphs(node, lambda n: n.mem_id in hidden or dom.non_text(n))
+        self.dropped = dropped | labelled
+
+    def paragraphs(self, authors: tuple[str, ...]) -> list[str]:
+        """Block texts without boilerplate lines and without the byline (it belongs to ``authors``)."""
+        bylines = {author.casefold() for author in authors}
+        return [p for p in self.blocks if not is_boilerplate(p) and p.casefold() not in bylines]
+
+    def images(self) -> tuple[Image, ...]:
+        found: dict[str, Image] = {}
+        for img in self.node.css("img"):
+            chain = [img, *dom.ancestors(img, self.node)]
+            src = _image_src(img, self.url)
+            if src and src not in found and not any(node.mem_id in self.dropped for node in chain):
+                figure = next((node for node in chain if node.mem_id in self.figures), None)
+                caption = dom.text(figure.css_first(self.layout.caption)) if figure else ""
+                found[src] = Image(src, caption or None)
+        return tuple(found.values())
+
+
+def _first_date(values: list[Any]) -> datetime | None:
+    return next(filter(None, (parse_date(v) for v in values if isinstance(v, str))), None)
+
+
+def _image_src(img: LexborNode, url: str) -> str | None:
+    attrs = img.attributes
+    src = next((v.strip() for a in IMAGE_SOURCES if (v := attrs.get(a)) and not v.startswith("data:")), "")
+    return urljoin(url, src) if src else None
+
+
+def _language(tree: LexborHTMLParser) -> str:
+    """The primary subtag of ``<html lang>`` ("vi-VN" → "vi"): outlets differ only in the region part."""
+    lang = (tree.root.attributes.get("lang") or "") if tree.root is not None else ""
+    return lang.strip().split("-")[0].lower() or "vi"

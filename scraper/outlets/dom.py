@@ -1,0 +1,208 @@
+"""HTML helpers shared by the outlet extractors: parsing, block text, `<meta>` and JSON-LD lookups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.text import BOILERPLATE_HEADINGS, fold, normalize
+
+# Elements that continue the current line; every other element starts a new paragraph.
+# fmt: off
+INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "img", "ins",
+    "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt",
+    "u", "var", "wbr",
+})
+# fmt: on
+LIST_TAGS = frozenset({"ul", "ol"})
+# Never text, whatever the layout: code, templates, embedded players and forms.
+NON_TEXT_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "svg", "form", "button", "select"}
+)
+ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNews"})
+_HEADING_MAX = max(map(len, BOILERPLATE_HEADINGS)) + 3  # room for a trailing " :" or " »"
+
+Skip = Callable[[LexborNode], bool]
+
+
+def parse(html: str | bytes) -> LexborHTMLParser:
+    """A lexbor document; bytes are decoded by the HTML Standard's charset rules.
+
+    ``scripting=True`` parses ``<noscript>`` as text, as a browser does: with it off, a tracking ``<img>``
+    inside a ``<noscript>`` in ``<head>`` closes the head and pushes ``<link rel=canonical>`` into the body.
+    """
+    return LexborHTMLParser(html, encoding=isinstance(html, bytes), scripting=True)
+
+
+def non_text(node: LexborNode) -> bool:
+    return node.tag in NON_TEXT_TAGS
+
+
+def paragraphs(node: LexborNode, skip: Skip = non_text) -> tuple[list[str], set[int]]:
+    """The normalized text blocks under ``node`` in document order, each counted once, and the identities
+    of the elements dropped for their label (their images are not the article's either).
+
+    A run of text and inline elements is one paragraph; a block element ends it (so a ``<p>`` inside a
+    ``<div>`` is not read twice, and a ``<div>`` holding bare text still yields it). ``<br>`` is a space.
+    A block that opens with a bare boilerplate heading ("Tin liên quan") is dropped with its content,
+    and so is a list right after such a heading.
+    """
+    collector = _collect(node, skip, labels=True)
+    return [p for p in collector.out if not is_heading_label(p)], collector.removed
+
+
+def text(node: LexborNode | None, skip: Skip = non_text) -> str:
+    """All the text of ``node`` on one normalized line ("" for None); labels are text here."""
+    return " ".join(_collect(node, skip, labels=False).out) if node is not None else ""
+
+
+def _collect(node: LexborNode, skip: Skip, labels: bool) -> _Collector:
+    collector = _Collector(skip, labels)
+    collector.visit(node)
+    collector.flush()
+    return collector
+
+
+def is_heading_label(paragraph: str) -> bool:
+    """True when the whole (normalized) paragraph is a boilerplate heading: "Tin liên quan", "Tin khác:"."""
+    # The length test first: it spares case-folding every real paragraph.
+    return len(paragraph) <= _HEADING_MAX and paragraph.casefold().rstrip(" :»>") in BOILERPLATE_HEADINGS
+
+
+class _Collector:
+    def __init__(self, skip: Skip, labels: bool) -> None:
+        self.skip = skip
+        self.labels = labels
+        self.out: list[str] = []
+        self.run: list[str] = []
+        self.removed: set[int] = set()
+
+    def flush(self) -> None:
+        line = normalize("".join(self.run))
+        self.run.clear()
+        if line:
+            self.out.append(line)
+
+    def visit(self, node: LexborNode) -> None:
+        after_label = False
+        for child in node.iter(include_text=True):
+            if child.is_text_node:
+                self.run.append(child.text_content or "")
+            elif child.tag == "br":
+                self.run.append(" ")
+            elif child.is_comment_node or self.skip(child):
+                continue
+            elif after_label and child.tag in LIST_TAGS:
+                self.removed.add(child.mem_id)
+            elif child.tag in INLINE_TAGS:
+                self.visit(child)
+            else:
+                after_label = self._block(child)
+
+    def _block(self, node: LexborNode) -> bool:
+        """Collect one block element; True when it is a bare boilerplate heading, whose list comes next.
+
+        A bare heading stays in ``out`` until the end so that the enclosing block sees that it opens with one.
+        """
+        self.flush()
+        start = len(self.out)
+        self.visit(node)
+        self.flush()
+        block = self.out[start:]
+        if not self.labels or not block or not is_heading_label(block[0]):
+            return False
+        if len(block) > 1:
+            del self.out[start:]
+            self.removed.add(node.mem_id)
+        return len(block) == 1
+
+
+def ancestors(node: LexborNode, stop: LexborNode) -> Iterator[LexborNode]:
+    """The parents of ``node`` up to, not including, ``stop``."""
+    parent = node.parent
+    while parent is not None and parent.mem_id != stop.mem_id:
+        yield parent
+        parent = parent.parent
+
+
+def ids(node: LexborNode, selectors: Iterable[str]) -> set[int]:
+    """The identities of the elements under ``node`` (never ``node`` itself) matching any selector."""
+    query = ", ".join(selectors)
+    if not query:
+        return set()
+    return {match.mem_id for match in node.css(query)} - {node.mem_id}
+
+
+def metas(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """``<meta>`` contents by lower-cased property / name / itemprop, in document order."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.css("meta[content]"):
+        attrs = meta.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        if key:
+            found.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
+    return found
+
+
+def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """The article objects of every JSON-LD block (``@graph`` and lists flattened); broken JSON is skipped."""
+    found: list[dict[str, Any]] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(), strict=False)
+        except ValueError:
+            continue
+        found.extend(item for item in _ld_items(data) if _ld_types(item) & ARTICLE_TYPES)
+    return found
+
+
+def _ld_items(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_items(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_items(data.get("@graph"))
+
+
+def _ld_types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+def ld_values(articles: list[dict[str, Any]], key: str) -> list[Any]:
+    """The values of ``key`` across JSON-LD article objects, lists flattened."""
+    values: list[Any] = []
+    for article in articles:
+        value = article.get(key)
+        if isinstance(value, list):
+            values.extend(value)
+        elif value is not None:
+            values.append(value)
+    return values
+
+
+def ld_person_names(articles: list[dict[str, Any]]) -> list[str]:
+    """JSON-LD author names; an Organization is the publisher credited as author, not a byline."""
+    names: list[str] = []
+    for author in ld_values(articles, "author"):
+        if isinstance(author, str):
+            names.append(author)
+        elif isinstance(author, dict) and "Organization" not in _ld_types(author):
+            names.append(str(author.get("name") or ""))
+    return names
+
+
+def dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    """Normalized, non-empty, first spelling kept among case-insensitive duplicates."""
+    seen: dict[str, str] = {}
+    for value in map(normalize, values):
+        if value and fold(value) not in seen:
+            seen[fold(value)] = value
+    return tuple(seen.values())

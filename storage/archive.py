@@ -1,0 +1,296 @@
+"""Save extracted articles: dedupe by content hash, sightings, versions, raw pages, failures as data."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from scraper.article import Article
+from scraper.errors import StorageError
+from storage.db import ensure_current, make_engine
+from storage.models import Article as ArticleRow
+from storage.models import FetchLog, Outlet, Page, RawPage, Sighting
+
+Outcome = Literal["new", "duplicate", "version", "unchanged"]
+# Headers worth keeping with a raw page: enough to redo charset decoding and conditional GET.
+KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control")
+
+
+class FetchedBody(Protocol):
+    """What the archive needs of a fetched page (scraper.fetch.FetchedPage satisfies it)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def final_url(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def encoding(self) -> str | None: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What became of one article: ``duplicate_of_url`` is where a duplicate was first seen."""
+
+    outcome: Outcome
+    article_id: int
+    duplicate_of_url: str | None = None
+    supersedes_id: int | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Archive:
+    """The archive of one database. Every public method is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._outlet_ids: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, target: str | Path) -> Archive:
+        """Open (creating and migrating on first use) the archive at a path or database URL."""
+        engine = make_engine(target)
+        ensure_current(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register_outlets(self, outlets: Iterable[tuple[str, str, Sequence[str]]]) -> None:
+        """Insert or refresh (key, name, domains) rows so SQL users can join on outlet names."""
+        with self._session() as session:
+            for key, name, domains in outlets:
+                row = session.scalar(select(Outlet).where(Outlet.key == key))
+                if row is None:
+                    session.add(Outlet(key=key, name=name, domains=list(domains)))
+                elif (row.name, row.domains) != (name, list(domains)):
+                    row.name, row.domains = name, list(domains)
+
+    def save(
+        self, article: Article, *, raw: FetchedBody | None = None, seen_at: datetime | None = None
+    ) -> SaveResult:
+        """Archive ``article`` seen at ``article.url``: new, duplicate, new version, or unchanged."""
+        now = seen_at or (raw.fetched_at if raw else utcnow())
+        with self._session() as session:
+            outlet_id = self._outlet_id(session, article.outlet)
+            raw_id = self._store_raw(session, raw) if raw else None
+            page = self._page(session, article.url, outlet_id)
+            result = self._place(session, article, page, outlet_id, now)
+            self._sight(session, result.article_id, outlet_id, article.canonical_url, now)
+            page.article_id = result.article_id
+            page.last_success_at = now
+            page.last_error = page.last_error_message = None
+            page.consecutive_failures = 0
+            self._mark_fetched(page, raw, now)
+            session.add(
+                FetchLog(
+                    at=now,
+                    url=article.url,
+                    outlet_id=outlet_id,
+                    outcome=result.outcome,
+                    http_status=raw.status if raw else None,
+                    article_id=result.article_id,
+                    raw_page_id=raw_id,
+                )
+            )
+            return result
+
+    def record_failure(
+        self,
+        url: str,
+        *,
+        reason: str,
+        message: str,
+        outlet_key: str | None = None,
+        http_status: int | None = None,
+        raw: FetchedBody | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Record that ``url`` yielded no article, and why; nothing already stored is touched."""
+        now = at or (raw.fetched_at if raw else utcnow())
+        with self._session() as session:
+            outlet_id = self._outlet_id(session, outlet_key) if outlet_key else None
+            raw_id = self._store_raw(session, raw) if raw else None
+            page = self._page(session, url, outlet_id)
+            page.last_error, page.last_error_message = reason, message
+            page.consecutive_failures = (page.consecutive_failures or 0) + 1
+            self._mark_fetched(page, raw, now)
+            if http_status is not None:
+                page.last_status = http_status
+            session.add(
+                FetchLog(
+                    at=now,
+                    url=url,
+                    outlet_id=outlet_id,
+                    outcome="failed",
+                    reason=reason,
+                    message=message,
+                    http_status=http_status if http_status is not None else (raw.status if raw else None),
+                    raw_page_id=raw_id,
+                )
+            )
+
+    def count(self, table: type[ArticleRow] | type[Sighting] | type[RawPage] | type[FetchLog]) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(table)) or 0
+
+    def _session(self) -> _Transaction:
+        return _Transaction(self.engine)
+
+    def _outlet_id(self, session: Session, key: str) -> int:
+        if key not in self._outlet_ids:
+            row = session.scalar(select(Outlet).where(Outlet.key == key))
+            if row is None:
+                row = Outlet(key=key, name=key, domains=[])
+                session.add(row)
+                session.flush()
+            self._outlet_ids[key] = row.id
+        return self._outlet_ids[key]
+
+    @staticmethod
+    def _page(session: Session, url: str, outlet_id: int | None) -> Page:
+        page = session.scalar(select(Page).where(Page.url == url))
+        if page is None:
+            page = Page(url=url, outlet_id=outlet_id, consecutive_failures=0)
+            session.add(page)
+        elif outlet_id is not None:
+            page.outlet_id = outlet_id
+        return page
+
+    @staticmethod
+    def _place(session: Session, article: Article, page: Page, outlet_id: int, now: datetime) -> SaveResult:
+        previous = page.article_id
+        existing = session.scalar(select(ArticleRow).where(ArticleRow.content_hash == article.content_hash))
+        if existing is not None:
+            if existing.id == previous:
+                return SaveResult("unchanged", existing.id)
+            if previous is not None:  # the page changed back to, or into, a story already archived
+                return SaveResult("version", existing.id, existing.url, previous)
+            return SaveResult("duplicate", existing.id, existing.url)
+        row = _article_row(article, outlet_id, now, supersedes_id=previous)
+        session.add(row)
+        session.flush()
+        return SaveResult("new" if previous is None else "version", row.id, supersedes_id=previous)
+
+    @staticmethod
+    def _sight(session: Session, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
+        sighting = session.scalar(
+            select(Sighting).where(Sighting.article_id == article_id, Sighting.url == url)
+        )
+        if sighting is None:
+            session.add(
+                Sighting(
+                    article_id=article_id, outlet_id=outlet_id, url=url, first_seen_at=now, last_seen_at=now
+                )
+            )
+        else:
+            sighting.last_seen_at = max(sighting.last_seen_at, now)
+
+    @staticmethod
+    def _mark_fetched(page: Page, raw: FetchedBody | None, now: datetime) -> None:
+        page.last_fetched_at = now
+        if raw is not None:
+            page.last_status = raw.status
+            page.etag = raw.headers.get("etag") or page.etag
+            page.last_modified = raw.headers.get("last-modified") or page.last_modified
+
+    @staticmethod
+    def _store_raw(session: Session, raw: FetchedBody) -> int:
+        digest = hashlib.sha256(raw.content).hexdigest()
+        existing = session.scalar(
+            select(RawPage.id).where(RawPage.url == raw.url, RawPage.content_sha256 == digest)
+        )
+        if existing is not None:
+            return existing
+        row = RawPage(
+            url=raw.url,
+            final_url=raw.final_url,
+            status=raw.status,
+            encoding=raw.encoding,
+            headers={k: v for k, v in raw.headers.items() if k.lower() in KEPT_HEADERS},
+            content_sha256=digest,
+            size=len(raw.content),
+            content=zlib.compress(raw.content, 6),
+            fetched_at=raw.fetched_at,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _article_row(article: Article, outlet_id: int, now: datetime, supersedes_id: int | None) -> ArticleRow:
+    return ArticleRow(
+        content_hash=article.content_hash,
+        outlet_id=outlet_id,
+        url=article.url,
+        canonical_url=article.canonical_url,
+        title=article.title,
+        sapo=article.sapo,
+        body="\n".join(article.body),
+        authors=list(article.authors),
+        published_at=article.published_at,
+        updated_at=article.updated_at,
+        section=article.section,
+        tags=list(article.tags),
+        images=[image.to_dict() for image in article.images],
+        language=article.language,
+        extractor=article.extractor,
+        extractor_version=article.extractor_version,
+        first_seen_at=now,
+        supersedes_id=supersedes_id,
+    )
+
+
+def decompress(content: bytes) -> bytes:
+    """The original bytes of a ``raw_pages.content`` value."""
+    return zlib.decompress(content)
+
+
+class _Transaction:
+    """A session in one transaction; SQLAlchemy errors become StorageError with the cause named."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.session = Session(engine, expire_on_commit=False)
+
+    def __enter__(self) -> Session:
+        self.session.begin()
+        return self.session
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        except SQLAlchemyError as error:
+            self.session.rollback()
+            raise StorageError(f"cannot write the archive: {error.__class__.__name__}: {error}") from None
+        finally:
+            self.session.close()
+        if isinstance(exc, SQLAlchemyError):
+            raise StorageError(f"cannot write the archive: {exc.__class__.__name__}: {exc}") from None

@@ -1,0 +1,51 @@
+"""Column types whose stored form is part of the archive's interface (README "Schema")."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+# Whole seconds, ISO-like: what sqlite3's own date functions read, and what sorts as time.
+_SQLITE_UTC = SQLITE_DATETIME(  # type: ignore[no-untyped-call]
+    storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+    regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored in UTC ("2026-07-16 01:46:00" in SQLite), read back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLITE_UTC)
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored: the offset is unknown")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def dumps_json(value: Any) -> str:
+    """JSON as SQL users read it: Vietnamese text unescaped."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+JSONText = JSON(none_as_null=True)

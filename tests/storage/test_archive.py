@@ -1,0 +1,169 @@
+"""Dedupe, sightings, versions, raw pages and failures, on a real SQLite file."""
+
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scraper.article import Article, Image
+from storage.archive import Archive, decompress
+from storage.models import Article as ArticleRow
+from storage.models import FetchLog, Page, RawPage, Sighting
+
+ICT = timezone(timedelta(hours=7))
+BODY = ("Thủy điện Hòa Bình vận hành an toàn.", "Đoạn thứ hai của bài.")
+
+
+@dataclass(frozen=True)
+class Body:
+    url: str
+    content: bytes
+    status: int = 200
+    final_url: str = ""
+    encoding: str | None = "utf-8"
+    headers: dict[str, str] = field(default_factory=lambda: {"content-type": "text/html", "etag": '"v1"'})
+    fetched_at: datetime = datetime(2026, 7, 16, 2, 0, tzinfo=UTC)
+
+
+def make_article(url: str, body: tuple[str, ...] = BODY, outlet: str = "vov", **extra: object) -> Article:
+    fields: dict[str, object] = {
+        "title": "Tiêu đề",
+        "sapo": "VOV.VN - Tóm tắt.",
+        "authors": ("PV/VOV.VN",),
+        "published_at": datetime(2026, 7, 16, 8, 46, tzinfo=ICT),
+        "section": "Thể thao",
+        "tags": ("Argentina", "FIFA"),
+        "images": (Image("https://media.vov.vn/a.jpg", "Chú thích (Ảnh: Reuters)."),),
+    }
+    fields.update(extra)
+    return Article(
+        url=url,
+        canonical_url=url,
+        outlet=outlet,
+        body=body,
+        extractor=outlet,
+        extractor_version="1",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive.open(tmp_path / "archive.sqlite3") as opened:
+        opened.register_outlets([("vov", "VOV", ("vov.vn",)), ("congluan", "Công luận", ("congluan.vn",))])
+        yield opened
+
+
+def rows(archive: Archive, model: type) -> list:  # type: ignore[type-arg]
+    with Session(archive.engine) as session:
+        return list(session.scalars(select(model).order_by(model.id)))
+
+
+def test_same_page_twice_is_one_article(archive: Archive) -> None:
+    first = archive.save(make_article("https://vov.vn/a-post1.vov"))
+    second = archive.save(make_article("https://vov.vn/a-post1.vov"))
+    assert (first.outcome, second.outcome) == ("new", "unchanged")
+    assert first.article_id == second.article_id
+    assert archive.count(ArticleRow) == 1
+    assert archive.count(Sighting) == 1
+
+
+def test_same_body_elsewhere_is_one_article_two_sightings(archive: Archive) -> None:
+    first = archive.save(make_article("https://vov.vn/a-post1.vov"))
+    copy = archive.save(make_article("https://congluan.vn/copy-post9.html", outlet="congluan"))
+    assert copy.outcome == "duplicate"
+    assert copy.article_id == first.article_id
+    assert copy.duplicate_of_url == "https://vov.vn/a-post1.vov"
+    sightings = rows(archive, Sighting)
+    assert [s.url for s in sightings] == ["https://vov.vn/a-post1.vov", "https://congluan.vn/copy-post9.html"]
+    assert {s.article_id for s in sightings} == {first.article_id}
+    assert archive.count(ArticleRow) == 1
+
+
+def test_changed_body_at_same_url_is_a_new_version(archive: Archive) -> None:
+    url = "https://vov.vn/a-post1.vov"
+    first = archive.save(make_article(url), seen_at=datetime(2026, 7, 16, 2, tzinfo=UTC))
+    updated = archive.save(
+        make_article(url, (*BODY, "Cập nhật.")), seen_at=datetime(2026, 7, 16, 5, tzinfo=UTC)
+    )
+    assert updated.outcome == "version"
+    assert updated.supersedes_id == first.article_id
+    articles = rows(archive, ArticleRow)
+    assert len(articles) == 2 and articles[0].body == "\n".join(BODY)  # nothing overwritten
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        latest = connection.execute("SELECT id FROM latest_articles").fetchall()
+        page = connection.execute("SELECT article_id FROM pages WHERE url = ?", (url,)).fetchone()
+    assert latest == [(updated.article_id,)]
+    assert page == (updated.article_id,)
+    again = archive.save(make_article(url, (*BODY, "Cập nhật.")))
+    assert again.outcome == "unchanged"
+
+
+def test_unicode_and_tone_variants_are_one_story(archive: Archive) -> None:
+    archive.save(make_article("https://vov.vn/a-post1.vov"))
+    nfd = tuple(unicodedata.normalize("NFD", p) for p in BODY)
+    old_tones = ("Thuỷ điện Hoà Bình vận hành an toàn.", "Đoạn thứ hai của bài.")
+    assert archive.save(make_article("https://vov.vn/b-post2.vov", nfd)).outcome == "duplicate"
+    assert archive.save(make_article("https://vov.vn/c-post3.vov", old_tones)).outcome == "duplicate"
+    assert archive.count(ArticleRow) == 1
+    assert archive.count(Sighting) == 3
+
+
+def test_fields_round_trip_with_utc_times(archive: Archive) -> None:
+    archive.save(make_article("https://vov.vn/a-post1.vov"))
+    (row,) = rows(archive, ArticleRow)
+    assert row.published_at == datetime(2026, 7, 16, 1, 46, tzinfo=UTC)
+    assert row.authors == ["PV/VOV.VN"] and row.tags == ["Argentina", "FIFA"]
+    assert row.images == [{"url": "https://media.vov.vn/a.jpg", "caption": "Chú thích (Ảnh: Reuters)."}]
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        stored = connection.execute("SELECT published_at, tags FROM articles").fetchone()
+    assert stored == ("2026-07-16 01:46:00", '["Argentina","FIFA"]')  # readable from plain sqlite3
+
+
+def test_raw_page_kept_compressed_and_deduplicated(archive: Archive) -> None:
+    html = "<html><body><p>Xin chào</p></body></html>".encode() * 50
+    raw = Body("https://vov.vn/a-post1.vov", html, final_url="https://vov.vn/a-post1.vov")
+    archive.save(make_article(raw.url), raw=raw)
+    archive.save(make_article(raw.url), raw=raw)
+    (stored,) = rows(archive, RawPage)
+    assert decompress(stored.content) == html
+    assert len(stored.content) < len(html)
+    assert stored.headers == {"content-type": "text/html", "etag": '"v1"'}
+    (page,) = rows(archive, Page)
+    assert page.etag == '"v1"' and page.last_status == 200
+
+
+def test_failure_is_recorded_and_touches_nothing_stored(archive: Archive) -> None:
+    url = "https://vov.vn/a-post1.vov"
+    saved = archive.save(make_article(url))
+    archive.record_failure(
+        url, reason="http-503", message="HTTP 503 for " + url, outlet_key="vov", http_status=503
+    )
+    archive.record_failure(url, reason="timeout", message="timed out", outlet_key="vov")
+    (page,) = rows(archive, Page)
+    assert page.article_id == saved.article_id  # the last good article stays current
+    assert (page.last_error, page.consecutive_failures) == ("timeout", 2)
+    assert [(log.outcome, log.reason) for log in rows(archive, FetchLog)] == [
+        ("new", None),
+        ("failed", "http-503"),
+        ("failed", "timeout"),
+    ]
+    assert archive.count(ArticleRow) == 1
+    archive.save(make_article(url))
+    (page,) = rows(archive, Page)
+    assert (page.last_error, page.consecutive_failures) == (None, 0)
+
+
+def test_reopening_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite3"
+    with Archive.open(path) as first:
+        first.save(make_article("https://vov.vn/a-post1.vov"))
+    with Archive.open(path) as second:
+        assert second.save(make_article("https://vov.vn/a-post1.vov")).outcome == "unchanged"
+        assert second.count(ArticleRow) == 1

@@ -1,0 +1,112 @@
+import hashlib
+import unicodedata
+
+import pytest
+
+from scraper.text import (
+    content_hash,
+    fold,
+    is_boilerplate,
+    normalize,
+    normalize_paragraphs,
+    unify_tone_placement,
+)
+
+
+def test_normalize_nfc_invisible_and_whitespace() -> None:
+    nfd = unicodedata.normalize("NFD", "Hà Nội")
+    assert normalize(f"  {nfd}\u00a0\u200bmùa\tthu \n ") == "Hà Nội mùa thu"
+    assert normalize("a\u00adb\ufeffc\u2060d") == "abcd"
+    assert normalize("plain ascii  text") == "plain ascii text"
+
+
+def test_normalize_paragraphs_drops_empty() -> None:
+    assert normalize_paragraphs(["  a ", "\u200b", "", "\u00a0", "b"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("hoà", "hòa"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("thuỷ", "thủy"),
+        ("THUỶ", "THỦY"),
+        ("khoẻ", "khỏe"),
+        ("loạ", "lọa"),  # dot below moves as well
+        ("toả sáng", "tỏa sáng"),
+    ],
+)
+def test_unify_tone_placement(old: str, new: str) -> None:
+    assert unify_tone_placement(old) == new
+    assert unify_tone_placement(new) == new
+
+
+@pytest.mark.parametrize("word", ["quý", "quà", "hoàng", "khoảng", "thuyền", "hòa", "chuyện", "ngoài"])
+def test_unify_tone_placement_leaves_other_syllables(word: str) -> None:
+    assert unify_tone_placement(word) == word
+
+
+# Pinned: these values identify stories in every archive. Changing them is a migration, never a silent change.
+PINNED = [
+    (["Hòa bình"], "ff27c9a6697352a064b82a935b16dbafd62bfc02178c091e4f8879256dbd5283"),
+    (
+        ["Nhật Bản và Hàn Quốc đàm phán.", "Đoạn hai."],
+        "e343e952a19157fae0d8a32a830fe1bb92c7fe4a149e42ee3126498b2a89f3e4",
+    ),
+    (["Thủy điện Hòa Bình", "Khỏe mạnh"], "372b93aad4bb5bb1483934f8ea4d5e66a1563ebc2488771b1c3d5a28114420ef"),
+    ([], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "expected"), PINNED)
+def test_content_hash_pinned(paragraphs: list[str], expected: str) -> None:
+    assert content_hash(paragraphs) == expected
+
+
+def test_content_hash_is_sha256_of_nfc_paragraphs_joined_by_newline() -> None:
+    paragraphs = ["Nhật Bản và Hàn Quốc đàm phán.", "Đoạn hai."]
+    assert content_hash(paragraphs) == hashlib.sha256("\n".join(paragraphs).encode()).hexdigest()
+
+
+def test_content_hash_unifies_copies_of_one_story() -> None:
+    reference = content_hash(["Thủy điện Hòa Bình", "Khỏe mạnh"])
+    nfd = [unicodedata.normalize("NFD", p) for p in ["Thủy điện Hòa Bình", "Khỏe mạnh"]]
+    assert content_hash(nfd) == reference
+    assert content_hash(["Thuỷ điện Hoà Bình", "Khoẻ mạnh"]) == reference
+    assert content_hash(["  Thủy  điện\u00a0Hòa Bình\u200b", "", "Khỏe mạnh "]) == reference
+    assert content_hash(["Thủy điện Hòa Bình Khỏe mạnh"]) != reference  # paragraphs stay separate
+
+
+def test_fold_casefolds_vietnamese() -> None:
+    assert fold("TIN LIÊN QUAN") == fold("Tin liên quan") == "tin liên quan"
+    assert fold("ĐỌC THÊM") == "đọc thêm"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tin liên quan",
+        "TIN LIÊN QUAN:",
+        "Tin khác",
+        "Xem thêm: Giá vàng hôm nay",
+        "Đọc thêm >> Bài viết khác",
+        "Mời quý độc giả theo dõi VOV.VN trên",
+        "Video đang được xem nhiều",
+        "Trình duyệt của bạn không hỗ trợ video này.",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Xem thêm các quy định mới tại Nghị định 100.",
+        "Tin mới nhất cho biết đoàn đã đến nơi an toàn.",
+        "Ông cho biết tin liên quan đến vụ việc chưa được xác nhận.",
+        "Tin liên quan " + "rất dài " * 40,
+    ],
+)
+def test_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate(line)
