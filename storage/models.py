@@ -97,6 +97,7 @@ class Page(Base):
     """What is known of one URL: its last fetch, validators for conditional GET, its current article."""
 
     __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_outlet_id_last_fetched_at", "outlet_id", "last_fetched_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
@@ -110,6 +111,9 @@ class Page(Base):
     last_error: Mapped[str | None] = mapped_column(String(40))
     last_error_message: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The crawl frontier: a URL discovered in a feed or sitemap and not fetched yet has last_fetched_at NULL.
+    discovered_at: Mapped[datetime | None]
+    listed_at: Mapped[datetime | None]  # the publication / lastmod date the feed or sitemap gave, if any
 
 
 class RawPage(Base):
@@ -149,3 +153,43 @@ class FetchLog(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+
+
+class Source(Base):
+    """A feed or sitemap the crawl reads: validators for conditional GET, and how its last read went."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # feed, sitemap, sitemap-index, listing
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_fetched_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(40))
+    last_error_message: Mapped[str | None] = mapped_column(Text)
+    urls_found: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CrawlRun(Base):
+    """One `vnnews crawl`: when, what it did, how it ended (stats show the history)."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    # running, ok, interrupted, nothing-fetched, error; a run killed outright stays "running".
+    outcome: Mapped[str] = mapped_column(String(20))
+    outlets: Mapped[list[str]] = mapped_column(JSONText)
+    discovered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetched: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duplicate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    versions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unchanged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    message: Mapped[str | None] = mapped_column(Text)
