@@ -42,7 +42,7 @@ class FetchConfig:
 
 @dataclass(frozen=True)
 class OutletConfig:
-    enabled: bool = True
+    enabled: bool = True  # a [outlets.<key>] table that is present but silent means "follow it"
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,10 @@ class Config:
         path = Path(chosen).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
-    def outlet_enabled(self, key: str) -> bool:
-        return self.outlets.get(key, OutletConfig()).enabled
+    def outlet_enabled(self, key: str, default: bool) -> bool:
+        """[outlets.<key>] enabled when the config says, else the outlet's own default."""
+        configured = self.outlets.get(key)
+        return configured.enabled if configured is not None else default
 
 
 T = TypeVar("T")

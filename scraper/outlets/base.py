@@ -82,6 +82,8 @@ class Outlet:
     sitemaps: ClassVar[tuple[str, ...]] = ()
     version: ClassVar[str] = ""
     layouts: ClassVar[tuple[Layout, ...]] = ()
+    # Whether the crawl follows this outlet when config.toml has no [outlets.<key>] table.
+    enabled_by_default: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return f"<Outlet {self.key}>"

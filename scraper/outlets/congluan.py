@@ -44,6 +44,7 @@ class CongLuan(Outlet):
     article_url_pattern = re.compile(r"-(?:post)?\d+\.html$")
     feeds = ("https://congluan.vn/rss/kinh-te.rss",)
     version = "2026.11.1"
+    enabled_by_default = True
     layouts = (LONGFORM, OLD)
 
     def byline_fallback(self, body: LexborNode) -> tuple[str, ...]:

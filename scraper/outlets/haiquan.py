@@ -41,4 +41,5 @@ class HaiQuan(Outlet):
         "https://haiquanonline.com.vn/rss/xuat-nhap-khau-c5.rss",
     )
     version = "2026.11.1"
+    enabled_by_default = True
     layouts = (CURRENT, MASTERCMS)

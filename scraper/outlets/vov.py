@@ -68,4 +68,5 @@ class VOV(Outlet):
     # month has ended (outlets.md).
     sitemaps = ("https://vov.vn/sitemap.xml",)
     version = "2026.11.1"
+    enabled_by_default = True
     layouts = (CURRENT, OLD)
