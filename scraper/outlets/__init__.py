@@ -12,12 +12,25 @@ from urllib.parse import urlsplit
 
 from scraper.errors import UnknownOutletError
 from scraper.outlets.base import Layout, Outlet
+from scraper.outlets.generic import Generic
 
-__all__ = ["Layout", "Outlet", "all_outlets", "build_registry", "get_outlet", "outlet_for_url"]
+__all__ = [
+    "Layout",
+    "Outlet",
+    "all_outlets",
+    "build_registry",
+    "generic_outlet",
+    "get_outlet",
+    "outlet_for_url",
+]
 
 
 def _outlet_classes() -> list[type[Outlet]]:
-    """Outlet subclasses defined in this package's modules; a class without a key is a CMS-family base."""
+    """Outlet subclasses defined in this package's modules that answer for a domain.
+
+    A class without a key is a CMS-family base; the generic fallback has no domain and is reached through
+    ``generic_outlet()`` only.
+    """
     classes: list[type[Outlet]] = []
     for info in pkgutil.iter_modules(__path__, __name__ + "."):
         module = importlib.import_module(info.name)
@@ -26,7 +39,7 @@ def _outlet_classes() -> list[type[Outlet]]:
             for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, Outlet) and value.__module__ == module.__name__
         )
-    return [cls for cls in classes if cls.key]
+    return [cls for cls in classes if cls.key and cls.domains]
 
 
 def build_registry(classes: Iterable[type[Outlet]]) -> tuple[dict[str, Outlet], dict[str, Outlet]]:
@@ -53,10 +66,16 @@ def _origin(outlet: Outlet) -> str:
 
 
 _BY_KEY, _BY_DOMAIN = build_registry(_outlet_classes())
+_GENERIC = Generic()
 
 
 def all_outlets() -> list[Outlet]:
     return [_BY_KEY[key] for key in sorted(_BY_KEY)]
+
+
+def generic_outlet() -> Outlet:
+    """The fallback extractor for a page of a site no outlet module knows (scraper/outlets/generic.py)."""
+    return _GENERIC
 
 
 def get_outlet(key: str) -> Outlet:

@@ -84,6 +84,13 @@ class Outlet:
     layouts: ClassVar[tuple[Layout, ...]] = ()
     # Whether the crawl follows this outlet when config.toml has no [outlets.<key>] table.
     enabled_by_default: ClassVar[bool] = False
+    # True once a golden test covers a real captured page of the outlet (tests/golden/<key>/); False when
+    # the selectors only come from outlets.md and a hand-made or reconstructed page.
+    checked_on_real_page: ClassVar[bool] = False
+    # Site-wide labels some outlets put among the tags (compared case-insensitively).
+    ignored_tags: ClassVar[frozenset[str]] = frozenset()
+    # The language of every article, for an outlet whose template declares a wrong <html lang>.
+    language: ClassVar[str | None] = None
 
     def __repr__(self) -> str:
         return f"<Outlet {self.key}>"
@@ -111,9 +118,20 @@ class Outlet:
         host = host.lower().rstrip(".")
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
 
+    def discovery_urls(self, now: datetime) -> tuple[str, ...]:
+        """The feeds and sitemaps the crawl reads at ``now`` (an outlet may add dated ones)."""
+        return self.feeds + self.sitemaps
+
     def byline_fallback(self, body: LexborNode) -> tuple[str, ...]:
         """Authors read from the body when neither JSON-LD nor the layout names any (none by default)."""
         return ()
+
+    def sapo(self, page: Page, layout: Layout) -> str | None:
+        return page.text(layout.sapo) or None
+
+    def metadata_date(self, value: str) -> datetime | None:
+        """A date of ``<meta>`` or JSON-LD; ISO 8601 nearly everywhere."""
+        return parse_date(value)
 
     def _extract_with(self, page: Page, layout: Layout) -> Article | None:
         title = page.text(layout.title)
@@ -134,14 +152,14 @@ class Outlet:
             body=tuple(paragraphs),
             extractor=self.key,
             extractor_version=self.version,
-            sapo=page.text(layout.sapo) or None,
+            sapo=self.sapo(page, layout),
             authors=authors,
             published_at=published,
             updated_at=updated,
             section=self._section(page, layout),
             tags=self._tags(page, layout),
             images=body.images(),
-            language=_language(page.tree),
+            language=self.language or document_language(page.tree),
         )
 
     def _authors(self, page: Page, layout: Layout, body: LexborNode) -> tuple[str, ...]:
@@ -152,21 +170,29 @@ class Outlet:
         )
 
     def _dates(self, page: Page, layout: Layout) -> tuple[datetime | None, datetime | None]:
-        published = _first_date(page.meta(*PUBLISHED_KEYS) + dom.ld_values(page.ld, "datePublished"))
+        published = self._first_date(page.meta(*PUBLISHED_KEYS) + dom.ld_values(page.ld, "datePublished"))
         if published is None:
             published = parse_date(page.text(layout.date))
-        return published, _first_date(page.meta(*MODIFIED_KEYS) + dom.ld_values(page.ld, "dateModified"))
+        return published, self._first_date(page.meta(*MODIFIED_KEYS) + dom.ld_values(page.ld, "dateModified"))
+
+    def _first_date(self, values: list[Any]) -> datetime | None:
+        return next(filter(None, (self.metadata_date(v) for v in values if isinstance(v, str))), None)
 
     def _section(self, page: Page, layout: Layout) -> str | None:
         candidates = page.texts(layout.section)[-1:] + page.meta("article:section")
         candidates += dom.ld_values(page.ld, "articleSection")
-        found = dom.dedupe(c for c in candidates if isinstance(c, str))
+        # The JSON-LD breadcrumb is the last resort (soha.vn shows its section only there).
+        found = dom.dedupe(c for c in candidates if isinstance(c, str)) or dom.dedupe(
+            dom.ld_breadcrumb(page.tree)[-1:]
+        )
         return found[0] if found else None
 
     def _tags(self, page: Page, layout: Layout) -> tuple[str, ...]:
+        # Both spellings occur: one article:tag per tag (vov.vn), or one comma-separated list (nhandan.vn).
+        metas = [word for value in page.meta("article:tag") for word in value.split(",")]
         keywords = [word for value in page.meta("keywords", "news_keywords") for word in value.split(",")]
-        for candidates in (page.texts(layout.tags), page.meta("article:tag"), keywords):
-            tags = dom.dedupe(candidates)
+        for candidates in (page.texts(layout.tags), metas, keywords):
+            tags = tuple(tag for tag in dom.dedupe(candidates) if tag.casefold() not in self.ignored_tags)
             if tags:
                 return tags
         return ()
@@ -209,17 +235,13 @@ class Body:
         return tuple(found.values())
 
 
-def _first_date(values: list[Any]) -> datetime | None:
-    return next(filter(None, (parse_date(v) for v in values if isinstance(v, str))), None)
-
-
 def _image_src(img: LexborNode, url: str) -> str | None:
     attrs = img.attributes
     src = next((v.strip() for a in IMAGE_SOURCES if (v := attrs.get(a)) and not v.startswith("data:")), "")
     return urljoin(url, src) if src else None
 
 
-def _language(tree: LexborHTMLParser) -> str:
+def document_language(tree: LexborHTMLParser) -> str:
     """The primary subtag of ``<html lang>`` ("vi-VN" → "vi"): outlets differ only in the region part."""
     lang = (tree.root.attributes.get("lang") or "") if tree.root is not None else ""
     return lang.strip().split("-")[0].lower() or "vi"

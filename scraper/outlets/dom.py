@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -150,14 +151,36 @@ def metas(tree: LexborHTMLParser) -> dict[str, list[str]]:
 
 def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     """The article objects of every JSON-LD block (``@graph`` and lists flattened); broken JSON is skipped."""
-    found: list[dict[str, Any]] = []
+    return [item for item in json_ld_items(tree) if _ld_types(item) & ARTICLE_TYPES]
+
+
+def json_ld_items(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+    """Every object of every JSON-LD block, ``@graph`` and lists flattened; broken JSON is skipped."""
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(script.text(), strict=False)
         except ValueError:
             continue
-        found.extend(item for item in _ld_items(data) if _ld_types(item) & ARTICLE_TYPES)
-    return found
+        yield from _ld_items(data)
+
+
+def ld_breadcrumb(tree: LexborHTMLParser) -> list[str]:
+    """The names of the first JSON-LD BreadcrumbList, home page ("Trang chủ", position 1 at the root) left out."""
+    for item in json_ld_items(tree):
+        if "BreadcrumbList" in _ld_types(item):
+            names = []
+            for element in item.get("itemListElement") or ():
+                target = element.get("item") if isinstance(element, dict) else None
+                name = element.get("name") or (target.get("name") if isinstance(target, dict) else None)
+                url = target.get("@id", "") if isinstance(target, dict) else ""
+                if isinstance(name, str) and not _is_home(url):
+                    names.append(name)
+            return names
+    return []
+
+
+def _is_home(url: object) -> bool:
+    return isinstance(url, str) and urlsplit(url).path in {"", "/"}
 
 
 def _ld_items(data: Any) -> Iterator[dict[str, Any]]:

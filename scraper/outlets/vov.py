@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from scraper.dates import VIETNAM
 from scraper.outlets.base import Layout, Outlet
 
 # July 2026, e.g. https://vov.vn/the-thao/argentina-doi-dien-an-phat-tu-fifa-sau-khi-vao-chung-ket-world-cup-2026-post1315698.vov
@@ -69,4 +71,15 @@ class VOV(Outlet):
     sitemaps = ("https://vov.vn/sitemap.xml",)
     version = "2026.11.1"
     enabled_by_default = True
+    checked_on_real_page = True
     layouts = (CURRENT, OLD)
+
+    def discovery_urls(self, now: datetime) -> tuple[str, ...]:
+        """Adds this month's sitemap: the index at https://vov.vn/sitemap.xml lists a month's
+        https://vov.vn/sitemaps/<YYYY>/<M>/article.xml only after the month has ended (outlets.md).
+        """
+        today = now.astimezone(VIETNAM)
+        return (
+            *super().discovery_urls(now),
+            f"https://vov.vn/sitemaps/{today.year}/{today.month}/article.xml",
+        )

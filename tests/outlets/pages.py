@@ -28,16 +28,30 @@ def require_pages() -> Path:
     return PAGES
 
 
+def manifest_rows() -> list[dict[str, str]]:
+    """The rows of MANIFEST.tsv: file (relative to pages/), kind, url, source, notes."""
+    with (require_pages() / "MANIFEST.tsv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
 def manifest() -> dict[str, str]:
     """Page file (relative to pages/) → the URL it was captured from."""
-    with (require_pages() / "MANIFEST.tsv").open(encoding="utf-8", newline="") as handle:
-        return {row["file"]: row["url"] for row in csv.DictReader(handle, delimiter="\t")}
+    return {row["file"]: row["url"] for row in manifest_rows()}
+
+
+def is_article(kind: str) -> bool:
+    """An article page (a video article too), real or reconstructed; not a listing, feed or error page."""
+    return kind.startswith(("article", "video"))
+
+
+def is_real(kind: str) -> bool:
+    return "RECONSTRUCTED" not in kind
 
 
 def outlet_pages() -> dict[str, str]:
-    """The manifest entries that a registered outlet answers for."""
+    """The article pages of the manifest that a registered outlet answers for."""
     found = {}
-    for file, url in manifest().items():
+    for file, url in ((row["file"], row["url"]) for row in manifest_rows() if is_article(row["kind"])):
         try:
             outlet_for_url(url)
         except UnknownOutletError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,13 @@ def test_visible_date_gives_the_same_time_as_the_metadata(golden: Path) -> None:
     require_pages()
     file, url = page_for_golden(golden)
     html = (PAGES / file).read_text(encoding="utf-8")
-    html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+    html = re.sub(r"<script[^>]*application/ld\+json[^>]*>.*?</script>", "", html, flags=re.S)
     html = re.sub(r"<meta[^>]+(?:published_time|datePublished|pubdate)[^>]*>", "", html)
     article = outlet_for_url(url).extract(html, url)
     assert article.published_at is not None
-    assert article.published_at.isoformat() == load_json(golden)["published_at"]
+    # Visible dates stop at the minute; the metadata often has seconds.
+    expected = datetime.fromisoformat(load_json(golden)["published_at"]).replace(second=0)
+    assert article.published_at == expected
 
 
 # Báo Hải quan ---------------------------------------------------------------------------------------------

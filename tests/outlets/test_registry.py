@@ -11,7 +11,10 @@ from scraper.outlets import Layout, Outlet, all_outlets, build_registry, get_out
 
 
 def test_outlets_are_discovered_sorted_by_key() -> None:
-    assert [outlet.key for outlet in all_outlets()] == ["congluan", "haiquan", "vov"]
+    keys = [outlet.key for outlet in all_outlets()]
+    assert keys == sorted(keys)
+    assert {"vov", "congluan", "haiquan", "vnexpress", "tuoitre", "thanhnien", "nld", "nhandan"} <= set(keys)
+    assert "generic" not in keys  # reached through generic_outlet(), never routed by domain
 
 
 def test_each_outlet_is_complete() -> None:
@@ -25,8 +28,8 @@ def test_get_outlet() -> None:
 
 
 def test_get_unknown_outlet_names_the_known_keys() -> None:
-    with pytest.raises(UnknownOutletError, match="known: congluan, haiquan, vov"):
-        get_outlet("vnexpress")
+    with pytest.raises(UnknownOutletError, match=r"known: baotintuc, bongdaplus, congluan, .*, znews\)$"):
+        get_outlet("kenh14")
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,7 @@ def test_routing_by_host(url: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("url", "host"),
     [
-        ("https://vnexpress.net/x-4420519.html", "vnexpress.net"),
+        ("https://kenh14.vn/x-215250101123456789.chn", "kenh14.vn"),
         # The Navy paper, not the Customs one (outlets.md, "Hải quan ≠ Hải quân").
         ("https://baohaiquanvietnam.vn/tin-tuc/x", "baohaiquanvietnam.vn"),
         ("https://notvov.vn/x-post1.vov", "notvov.vn"),
@@ -99,6 +102,28 @@ def test_registry_indexes_keys_and_domains() -> None:
         ("https://haiquanonline.com.vn/nhat-ban-va-han-quoc-tham-van-an-ninh-170462.html", True),
         ("https://haiquanonline.com.vn/nhin-ra-the-gioi", False),
         ("https://haiquanonline.com.vn/rss/hai-quan-c4.rss", False),
+        ("https://vnexpress.net/cong-nhan-mat-viec-chat-vat-lo-tet-4420519.html", True),
+        ("https://vnexpress.net/thoi-su", False),
+        ("https://vnexpress.net/rss/the-gioi.rss", False),
+        ("https://tuoitre.vn/bai-viet-20250820005806849.htm", True),
+        ("https://tuoitre.vn/thoi-su.htm", False),
+        ("https://thanhnien.vn/bai-viet-185250820123456789.htm", True),
+        ("https://nld.com.vn/bai-viet-19625082012345678.htm", True),
+        ("https://soha.vn/clip-o-to-bat-ngo-boc-chay-tren-via-he-tphcm-198260720023243246.htm", True),
+        ("https://genk.vn/vi-sao-apple-bat-ngo-cat-qua-tang-sinh-vien-165260716163514059.chn", True),
+        ("https://genk.vn/mobile.chn", False),
+        ("https://nhandan.vn/danh-bai-argentina-post976641.html", True),
+        ("https://tienphong.vn/pnj-se-thue-post1860261.tpo", True),
+        ("https://www.vietnamplus.vn/benh-vien-bach-mai-post1125344.vnp", True),
+        ("https://www.vietnamplus.vn/rss/home.vnp", False),
+        ("https://dantri.com.vn/the-gioi/bai-viet-20250509110000000.htm", True),
+        ("https://dantri.com.vn/the-gioi.htm", False),
+        ("https://vietnamnet.vn/doi-dac-nhiem-2307418.html", True),
+        ("https://znews.vn/znews-post1528657.html", True),
+        ("https://znews.vn/cong-nghe.html", False),
+        ("https://laodong.vn/thoi-su/bai-viet-1234567.ldo", True),
+        ("https://baotintuc.vn/the-gioi/ukraine-co-thu-tuong-moi-20260716171712046.htm", True),
+        ("https://bongdaplus.vn/giao-huu-bong-da/vi-sao-var-4261892403.html", True),
         # another outlet's article URL is not this outlet's article
         ("https://vnexpress.net/x-post1315698.vov", False),
     ],
