@@ -1,4 +1,4 @@
-"""Alembic environment: the stock one with three edits (target metadata, our URL, batch mode for SQLite)."""
+"""Alembic environment: the stock one with four edits (metadata, our URL, SQLite batch mode, FTS skipped)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from storage.models import Base
+from storage.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the FTS5 tables are schema the models cannot describe
     )
     with context.begin_transaction():
         context.run_migrations()

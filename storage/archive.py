@@ -19,8 +19,10 @@ from scraper.errors import StorageError
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
 from storage.models import FetchLog, Outlet, Page, RawPage, Sighting
+from storage.search import index_article
 
 Outcome = Literal["new", "duplicate", "version", "unchanged"]
+Source = Literal["fetch", "reextract"]  # fetch_log.source
 # Headers worth keeping with a raw page: enough to redo charset decoding and conditional GET.
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control")
 
@@ -61,8 +63,9 @@ def utcnow() -> datetime:
 class Archive:
     """The archive of one database. Every public method is one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, source: Source = "fetch") -> None:
         self.engine = engine
+        self.source = source
         self._outlet_ids: dict[str, int] = {}
 
     @classmethod
@@ -75,6 +78,14 @@ class Archive:
     def close(self) -> None:
         self.engine.dispose()
 
+    def reextracting(self) -> Archive:
+        """This archive (same engine, not to be closed) as `vnnews reextract` writes it.
+
+        Its fetch_log rows say source "reextract" and are dated now, and a page's fetch state (last fetch,
+        status, validators, errors) is left alone: nothing was fetched, so stats must not count it.
+        """
+        return Archive(self.engine, source="reextract")
+
     def __enter__(self) -> Archive:
         return self
 
@@ -83,7 +94,7 @@ class Archive:
 
     def register_outlets(self, outlets: Iterable[tuple[str, str, Sequence[str]]]) -> None:
         """Insert or refresh (key, name, domains) rows so SQL users can join on outlet names."""
-        with self._session() as session:
+        with self.transaction() as session:
             for key, name, domains in outlets:
                 row = session.scalar(select(Outlet).where(Outlet.key == key))
                 if row is None:
@@ -96,26 +107,28 @@ class Archive:
     ) -> SaveResult:
         """Archive ``article`` seen at ``article.url``: new, duplicate, new version, or unchanged."""
         now = seen_at or (raw.fetched_at if raw else utcnow())
-        with self._session() as session:
-            outlet_id = self._outlet_id(session, article.outlet)
+        with self.transaction() as session:
+            outlet_id = self.outlet_id(session, article.outlet)
             raw_id = self._store_raw(session, raw) if raw else None
             page = self._page(session, article.url, outlet_id)
             result = self._place(session, article, page, outlet_id, now)
             self._sight(session, result.article_id, outlet_id, article.canonical_url, now)
             page.article_id = result.article_id
-            page.last_success_at = now
-            page.last_error = page.last_error_message = None
-            page.consecutive_failures = 0
-            self._mark_fetched(page, raw, now)
+            if self.source == "fetch":
+                page.last_success_at = now
+                page.last_error = page.last_error_message = None
+                page.consecutive_failures = 0
+                self._mark_fetched(page, raw, now)
             session.add(
                 FetchLog(
-                    at=now,
+                    at=self._log_time(now),
                     url=article.url,
                     outlet_id=outlet_id,
                     outcome=result.outcome,
                     http_status=raw.status if raw else None,
                     article_id=result.article_id,
                     raw_page_id=raw_id,
+                    source=self.source,
                 )
             )
             return result
@@ -133,18 +146,19 @@ class Archive:
     ) -> None:
         """Record that ``url`` yielded no article, and why; nothing already stored is touched."""
         now = at or (raw.fetched_at if raw else utcnow())
-        with self._session() as session:
-            outlet_id = self._outlet_id(session, outlet_key) if outlet_key else None
+        with self.transaction() as session:
+            outlet_id = self.outlet_id(session, outlet_key) if outlet_key else None
             raw_id = self._store_raw(session, raw) if raw else None
             page = self._page(session, url, outlet_id)
-            page.last_error, page.last_error_message = reason, message
-            page.consecutive_failures = (page.consecutive_failures or 0) + 1
-            self._mark_fetched(page, raw, now)
-            if http_status is not None:
-                page.last_status = http_status
+            if self.source == "fetch":
+                page.last_error, page.last_error_message = reason, message
+                page.consecutive_failures = (page.consecutive_failures or 0) + 1
+                self._mark_fetched(page, raw, now)
+                if http_status is not None:
+                    page.last_status = http_status
             session.add(
                 FetchLog(
-                    at=now,
+                    at=self._log_time(now),
                     url=url,
                     outlet_id=outlet_id,
                     outcome="failed",
@@ -152,6 +166,7 @@ class Archive:
                     message=message,
                     http_status=http_status if http_status is not None else (raw.status if raw else None),
                     raw_page_id=raw_id,
+                    source=self.source,
                 )
             )
 
@@ -159,18 +174,27 @@ class Archive:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(table)) or 0
 
-    def _session(self) -> _Transaction:
+    def _log_time(self, seen_at: datetime) -> datetime:
+        # A fetch is logged when the page was fetched; a re-extraction when it ran.
+        return seen_at if self.source == "fetch" else utcnow()
+
+    def transaction(self) -> _Transaction:
+        """A session in one transaction (commit on success), for the crawl state in storage.frontier."""
         return _Transaction(self.engine)
 
-    def _outlet_id(self, session: Session, key: str) -> int:
-        if key not in self._outlet_ids:
-            row = session.scalar(select(Outlet).where(Outlet.key == key))
-            if row is None:
-                row = Outlet(key=key, name=key, domains=[])
-                session.add(row)
-                session.flush()
-            self._outlet_ids[key] = row.id
-        return self._outlet_ids[key]
+    def outlet_id(self, session: Session, key: str) -> int:
+        """The id of outlet ``key``, creating its row if it is new (a generic-extractor host, say)."""
+        if key in self._outlet_ids:
+            return self._outlet_ids[key]
+        row = session.scalar(select(Outlet).where(Outlet.key == key))
+        if row is None:
+            # Not cached yet: the transaction creating the row may still roll back.
+            row = Outlet(key=key, name=key, domains=[])
+            session.add(row)
+            session.flush()
+            return row.id
+        self._outlet_ids[key] = row.id
+        return row.id
 
     @staticmethod
     def _page(session: Session, url: str, outlet_id: int | None) -> Page:
@@ -195,6 +219,8 @@ class Archive:
         row = _article_row(article, outlet_id, now, supersedes_id=previous)
         session.add(row)
         session.flush()
+        # In this transaction: a new row is searchable exactly when it is committed (storage.search).
+        index_article(session, row.id, row.title, row.sapo, row.body)
         return SaveResult("new" if previous is None else "version", row.id, supersedes_id=previous)
 
     @staticmethod

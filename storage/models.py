@@ -153,6 +153,9 @@ class FetchLog(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+    # "fetch" (crawl, import) or "reextract" (a stored raw page extracted again, no network): stats and
+    # success rates count fetches only.
+    source: Mapped[str] = mapped_column(String(20), default="fetch", server_default="fetch")
 
 
 class Source(Base):

@@ -1,0 +1,292 @@
+"""Full-text search with or without Vietnamese diacritics: an FTS5 index over a folded copy of the text.
+
+How it is built, and why:
+
+- ``fold_for_search`` maps every Latin letter to its bare lower-case form (đ → d, ộ → o, Ư → u) one
+  character for one character. Both the indexed text and every query are folded, so "dam phan",
+  "đàm phán" and "ĐÀM PHÁN" are the same terms. FTS5's own ``remove_diacritics 2`` cannot do this: it
+  leaves đ/Đ alone (MEASURED.md), and the plain ``sqlite3`` shell cannot call Python from a trigger.
+- So the index is written from Python, by ``Archive.save`` (the one write path) in the same transaction
+  as the article row (``index_article``), and rebuilt in bulk by ``rebuild_index`` (migration 0003).
+- ``articles_fts`` is *contentless* (``content=''``): the original text already lives in ``articles``
+  and a second, folded copy of every body would double the archive for nothing; snippets are cut from
+  the original text in Python (storage.highlight), which a folded copy could not give anyway. A
+  contentless table cannot delete rows, which is fine: article rows are never updated or deleted
+  (DESIGN rule 4), a changed text is a new row with a new rowid.
+- The tokenizer still removes diacritics, so ``sqlite3`` users typing "Hàn Quốc" find "Han Quoc";
+  only đ must be typed as d there (README "Searching from sqlite3 or Datasette").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    Select,
+    TableClause,
+    column,
+    exists,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, aliased
+
+from scraper.errors import QueryError
+from storage.filters import Filters, article_conditions, check_outlets
+from storage.models import Article as ArticleRow
+from storage.models import Outlet
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
+
+FTS_TABLE = "articles_fts"
+# bm25 column weights (title, sapo, body): a term in the title outranks the same term in the body.
+WEIGHTS = (10.0, 3.0, 1.0)
+WEIGHTS_SQL = ", ".join(map(str, WEIGHTS))
+RANK = f"bm25({FTS_TABLE}, {WEIGHTS_SQL})"
+RANK_CONFIG = f"bm25({WEIGHTS_SQL})"  # the table's own `rank`, for ORDER BY rank in the sqlite3 shell
+Sort = Literal["rank", "newest"]
+# Matches ranked at most: past this many, the newest are ranked (README "vnnews search" has the figures).
+CANDIDATES = 20_000
+
+
+def _fold_table() -> dict[int, str]:
+    """Latin letters with diacritics → the bare letter; one character for one, so offsets carry over."""
+    table: dict[int, str] = {}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if len(bare) == 1 and bare != chr(code):
+            table[code] = bare
+    # No Unicode decomposition for these, so NFD cannot strip them (the đ/Đ that FTS5 misses).
+    table.update({ord("đ"): "d", ord("Đ"): "d", ord("ð"): "d", ord("Ð"): "d"})
+    table[0x0130] = "i"  # İ: the one character whose lower() is two characters long
+    return table
+
+
+_FOLD = _fold_table()
+# FTS5's unicode61 tokens: runs of letters and digits (underscore is a separator there too).
+TOKEN = re.compile(r"[^\W_]+")
+
+
+def fold_for_search(value: str) -> str:
+    """NFC, then Latin diacritics removed (đ → d), lower case; ``len`` is unchanged for NFC input."""
+    # str.translate on the whole text: ~0.3 ms for a 5 KB article, per-character NFD in Python is 10x that.
+    return unicodedata.normalize("NFC", value).translate(_FOLD).lower()
+
+
+def is_index_table(name: str | None) -> bool:
+    """``articles_fts`` and its shadow tables: schema the models do not describe (Alembic skips them)."""
+    return name is not None and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+
+
+def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
+    """Alembic ``include_name`` hook: autogenerate must not drop the FTS tables it cannot see."""
+    return not (type_ == "table" and is_index_table(name))
+
+
+def _supported(connection: Connection) -> bool:
+    # FTS5 is SQLite's; on another database the archive has no index (yet) and search says so.
+    return connection.dialect.name == "sqlite"
+
+
+def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str | None, str]]) -> int:
+    """Add (article id, title, sapo, body) rows to the index; the number added."""
+    if not _supported(connection):
+        return 0
+    folded = [
+        {
+            "id": id_,
+            "title": fold_for_search(title),
+            "sapo": fold_for_search(sapo or ""),
+            "body": fold_for_search(body),
+        }
+        for id_, title, sapo, body in rows
+    ]
+    if folded:
+        connection.execute(
+            text(f"INSERT INTO {FTS_TABLE} (rowid, title, sapo, body) VALUES (:id, :title, :sapo, :body)"),
+            folded,
+        )
+    return len(folded)
+
+
+def index_article(session: Session, article_id: int, title: str, sapo: str | None, body: str) -> None:
+    """Index one new article row, inside the transaction that inserts it."""
+    index_rows(session.connection(), [(article_id, title, sapo, body)])
+
+
+def rebuild_index(connection: Connection, batch: int = 500) -> int:
+    """Empty the index and fill it again from every article row; the number indexed."""
+    if not _supported(connection):
+        return 0
+    # 'delete-all' is the contentless table's way to empty itself.
+    connection.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')"))
+    total, last = 0, 0
+    while True:  # keyset pages: constant memory on a large archive
+        rows = connection.execute(
+            text("SELECT id, title, sapo, body FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch},
+        ).all()
+        if not rows:
+            return total
+        total += index_rows(connection, [(r[0], r[1], r[2], r[3]) for r in rows])
+        last = rows[-1][0]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or phrase to highlight: its folded tokens; with ``prefix`` the last one is a prefix."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user query as an FTS5 expression over folded terms, and the terms that are not excluded."""
+
+    expression: str
+    terms: tuple[Term, ...]
+
+
+_LEXEME = re.compile(
+    r'(?P<neg>-)?(?:(?P<col>title|sapo|body):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))', re.IGNORECASE
+)
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Words (all must match), "a phrase", a OR b, -word / NOT word, title:word, prefix*; any diacritics.
+
+    Every term is folded and quoted, so punctuation ("COVID-19", "5,2%") is never FTS5 syntax.
+    """
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    terms: list[Term] = []
+    join_or = negate_next = False
+    for match in _LEXEME.finditer(query):
+        word = match["word"]
+        if (
+            word is not None
+            and match["neg"] is None
+            and match["col"] is None
+            and word in {"OR", "AND", "NOT"}
+        ):
+            join_or, negate_next = word == "OR", word == "NOT"
+            continue
+        tokens = TOKEN.findall(fold_for_search(match["phrase"] if word is None else word))
+        if not tokens:
+            continue
+        prefix = word is not None and word.endswith("*")
+        term = '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+        if match["col"]:
+            term = f"{match['col'].lower()} : {term}"
+        if match["neg"] or negate_next:
+            excluded.append(term)
+        else:
+            terms.append(Term(tuple(tokens), prefix))
+            if join_or and groups:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+        join_or = negate_next = False
+    if not groups:
+        raise QueryError(f"nothing to search for in {query!r}: give at least one word that is not excluded")
+    expression = " AND ".join("(" + " OR ".join(group) + ")" for group in groups)
+    if excluded:
+        expression = f"({expression}) NOT ({' OR '.join(excluded)})"
+    return ParsedQuery(expression, tuple(terms))
+
+
+@dataclass(frozen=True)
+class Match:
+    """One search result: the article row's text as stored, and its bm25 score (lower is better)."""
+
+    article_id: int
+    outlet: str
+    url: str
+    title: str
+    sapo: str | None
+    body: str
+    published_at: datetime | None
+    score: float
+
+
+def search(
+    engine: Engine,
+    query: ParsedQuery,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    sort: Sort = "rank",
+    all_versions: bool = False,
+    candidates: int = CANDIDATES,
+) -> list[Match]:
+    """The best ``limit`` matches by bm25 (title weighted) among the newest ``candidates`` matches, or
+    the newest matches (``sort="newest"``)."""
+    filters = filters or Filters()
+    fts = table(FTS_TABLE, column("rowid", Integer))
+    match = literal_column(FTS_TABLE).op("MATCH")(query.expression)
+    conditions = [match, *article_conditions(filters)]
+    if not all_versions:  # the current text of each story, as in the latest_articles view
+        newer = aliased(ArticleRow)
+        conditions.append(~exists().where(newer.supersedes_id == ArticleRow.id))
+    with Session(engine) as session:
+        if not _supported(session.connection()):
+            raise QueryError(f"full-text search needs an SQLite archive ({engine.dialect.name} has no FTS5)")
+        check_outlets(session.connection(), filters.outlets)
+        try:
+            rows = None
+            if sort == "rank":
+                # bm25 scores every match before sorting (~3 ms per 1,000): past ``candidates`` matches,
+                # rank the newest ones. FTS5 walks its rowids newest first without scoring, and takes
+                # the bound as a rowid range, so a word found in every article stays fast.
+                newest = select(fts.c.rowid).where(match).order_by(fts.c.rowid.desc())
+                oldest_kept = session.scalar(newest.offset(candidates - 1).limit(1))
+                if oldest_kept is not None:
+                    bounded = [*conditions, fts.c.rowid >= oldest_kept]
+                    rows = session.execute(_statement(fts, bounded, limit, sort)).all()
+                    # Filters may leave too few in that window: then rank every match after all.
+                    rows = rows if len(rows) == limit else None
+            if rows is None:
+                rows = session.execute(_statement(fts, conditions, limit, sort)).all()
+        except OperationalError as exc:  # an FTS5 syntax error the parser let through
+            raise QueryError(f"cannot search for {query.expression!r}: {exc.orig}") from None
+    return [
+        Match(a.id, key, a.url, a.title, a.sapo, a.body, a.published_at, float(score))
+        for a, key, score in rows
+    ]
+
+
+def _statement(
+    fts: TableClause, conditions: list[ColumnElement[bool]], limit: int, sort: Sort
+) -> Select[Any]:
+    score = literal_column(RANK, Float).label("score")
+    # Rank (id, score) pairs first and fetch the text of the few kept: sorting whole bodies is what's slow.
+    hits = (
+        select(fts.c.rowid.label("id"), score)
+        .join(ArticleRow, ArticleRow.id == fts.c.rowid)
+        .where(*conditions)
+        .order_by(score if sort == "rank" else fts.c.rowid.desc())
+        .limit(limit)
+        .cte("hits")
+    )
+    return (
+        select(ArticleRow, Outlet.key, hits.c.score)
+        .join(hits, hits.c.id == ArticleRow.id)
+        .join(Outlet, Outlet.id == ArticleRow.outlet_id)
+        .order_by(hits.c.score if sort == "rank" else hits.c.id.desc())
+    )
