@@ -40,15 +40,36 @@ class FetchConfig:
     connect_to: dict[str, str] = field(default_factory=dict)
 
 
+# Numbers in the config are sizes, counts or durations: positive, except where zero means "off".
+ZERO_OK = {"zero_ok": True}
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    workers: int = 8  # fetches in flight across all hosts
+    per_host_concurrency: int = 2  # fetches in flight to one host
+    min_delay: float = field(default=1.0, metadata=ZERO_OK)  # seconds between request starts to one host
+    max_pages: int = 500  # article pages fetched per outlet per run
+    recheck_window_hours: float = field(default=48.0, metadata=ZERO_OK)  # re-check articles this recent
+    recheck_interval_minutes: float = 120.0  # ... at most this often
+    retry_failed_minutes: float = 30.0  # a failed page is retried after this, doubling per failure
+    max_page_failures: int = 5  # then it is left alone
+    obey_robots: bool = True
+
+
 @dataclass(frozen=True)
 class OutletConfig:
     enabled: bool = True  # a [outlets.<key>] table that is present but silent means "follow it"
+    # Per-outlet overrides of [crawl] min_delay / per_host_concurrency.
+    min_delay: float | None = field(default=None, metadata={"type": float, **ZERO_OK})
+    concurrency: int | None = field(default=None, metadata={"type": int})
 
 
 @dataclass(frozen=True)
 class Config:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
     outlets: dict[str, OutletConfig] = field(default_factory=dict)
     # Directory relative paths in the file are resolved against (the config file's own directory).
     base_dir: Path = field(default_factory=Path.cwd)
@@ -64,6 +85,12 @@ class Config:
         """[outlets.<key>] enabled when the config says, else the outlet's own default."""
         configured = self.outlets.get(key)
         return configured.enabled if configured is not None else default
+
+    def host_limits(self, key: str) -> tuple[int, float]:
+        """(concurrency, min_delay) for the hosts of outlet ``key``: its overrides, else [crawl]."""
+        own = self.outlets.get(key, OutletConfig())
+        concurrency = own.concurrency if own.concurrency is not None else self.crawl.per_host_concurrency
+        return concurrency, own.min_delay if own.min_delay is not None else self.crawl.min_delay
 
 
 T = TypeVar("T")
@@ -84,17 +111,26 @@ def _section(cls: type[T], raw: Any, where: str) -> T:
             raise ConfigError(
                 f"config: '{where}.{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}"
             )
-        if (
-            isinstance(value, int | float) and value <= 0
-        ):  # every number in the config is a size or a duration
-            raise ConfigError(f"config: '{where}.{key}' must be positive, got {value!r}")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_number(value, known[key], f"{where}.{key}")
         if isinstance(value, dict):
             _check_address_map(value, f"{where}.{key}")
         values[key] = value
     return cls(**values)
 
 
+def _check_number(value: float, spec: Field[Any], where: str) -> None:
+    """Numbers are sizes, counts or durations: positive, or zero where zero means "off"."""
+    zero_ok = bool(spec.metadata.get("zero_ok"))
+    if value < 0 or (value == 0 and not zero_ok):
+        raise ConfigError(
+            f"config: '{where}' must be {'zero or more' if zero_ok else 'positive'}, got {value!r}"
+        )
+
+
 def _value_type(spec: Field[Any]) -> type:
+    if "type" in spec.metadata:  # optional overrides: None by default, a number when set
+        return spec.metadata["type"]  # type: ignore[no-any-return]
     if spec.default is MISSING and spec.default_factory is not MISSING:
         return type(spec.default_factory())
     return type(spec.default)
@@ -115,9 +151,11 @@ def parse_config(text: str, base_dir: Path, source: Path | None = None) -> Confi
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config: {source or 'config.toml'} is not valid TOML: {exc}") from None
-    unknown = set(raw) - {"archive", "fetch", "outlets"}
+    unknown = set(raw) - {"archive", "fetch", "crawl", "outlets"}
     if unknown:
-        raise ConfigError(f"config: unknown section '{sorted(unknown)[0]}' (known: archive, fetch, outlets)")
+        raise ConfigError(
+            f"config: unknown section '{sorted(unknown)[0]}' (known: archive, fetch, crawl, outlets)"
+        )
     outlets_raw = raw.get("outlets", {})
     if not isinstance(outlets_raw, dict):
         raise ConfigError("config: [outlets] must be a table of [outlets.<key>] tables")
@@ -125,6 +163,7 @@ def parse_config(text: str, base_dir: Path, source: Path | None = None) -> Confi
     return Config(
         archive=_section(ArchiveConfig, raw.get("archive", {}), "archive"),
         fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch"),
+        crawl=_section(CrawlConfig, raw.get("crawl", {}), "crawl"),
         outlets=outlets,
         base_dir=base_dir,
         source=source,

@@ -7,10 +7,13 @@
     │   ├── TransportError     timeout, refused or reset connection, too many redirects, broken body
     │   ├── TooLargeError      the body is larger than ``fetch.max_bytes``
     │   └── NotHTMLError       the Content-Type is not HTML (PDF, JSON, image, ...)
+    ├── DiscoveryError         a feed or sitemap cannot be parsed (broken XML, HTML, declared entities)
     ├── ExtractionError        a fetched page did not yield an article
     │   ├── UnknownOutletError no extractor answers for the URL's domain
     │   └── NoArticleError     the outlet's extractor found no title or no body
-    └── StorageError           the archive cannot be opened, migrated, or written
+    ├── StorageError           the archive cannot be opened, migrated, or written
+    └── QueryError             a search, SQL statement or filter the user gave is wrong, or a write
+                               was attempted through the read-only `vnnews sql`
 
 Every error carries a one-line ``str()`` meant for a terminal, and ``reason``: a short stable code that
 is stored with a recorded failure (``page_state.last_error``) so failures can be counted by kind.
@@ -59,6 +62,10 @@ class NotHTMLError(FetchError):
     reason = "not-html"
 
 
+class DiscoveryError(VnnewsError):
+    reason = "bad-feed"
+
+
 class ExtractionError(VnnewsError):
     reason = "extraction"
 
@@ -73,3 +80,7 @@ class NoArticleError(ExtractionError):
 
 class StorageError(VnnewsError):
     reason = "storage"
+
+
+class QueryError(VnnewsError):
+    reason = "query"

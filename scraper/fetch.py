@@ -179,9 +179,17 @@ class Fetcher:
         self._client.close()
 
     def fetch(
-        self, url: str, *, accept_non_html: bool = False, headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        accept_non_html: bool = False,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
     ) -> FetchedPage:
-        """GET ``url``, retrying transient failures; raises a FetchError subclass naming the URL."""
+        """GET ``url``, retrying transient failures; raises a FetchError subclass naming the URL.
+
+        ``max_bytes`` overrides the configured cap (sitemaps may be larger than any article page).
+        """
         retrying = Retrying(
             stop=stop_after_attempt(self._config.attempts),
             wait=self._wait,
@@ -191,26 +199,32 @@ class Fetcher:
             reraise=True,
         )
         try:
-            return retrying(self._fetch_once, url, accept_non_html, headers)
+            return retrying(
+                self._fetch_once, url, accept_non_html, headers, max_bytes or self._config.max_bytes
+            )
         except _Retryable as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1:  # the recorded failure should say that retrying did not help
                 exc.error.args = (f"{exc.error} (after {attempts} attempts)",)
             raise exc.error from exc.__cause__
 
-    def _fetch_once(self, url: str, accept_non_html: bool, headers: Mapping[str, str] | None) -> FetchedPage:
+    def _fetch_once(
+        self, url: str, accept_non_html: bool, headers: Mapping[str, str] | None, max_bytes: int
+    ) -> FetchedPage:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
-                return self._read(url, response, accept_non_html)
+                return self._read(url, response, accept_non_html, max_bytes)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self._transport_error(url, exc) from exc
 
-    def _read(self, url: str, response: httpx.Response, accept_non_html: bool) -> FetchedPage:
+    def _read(self, url: str, response: httpx.Response, accept_non_html: bool, max_bytes: int) -> FetchedPage:
         fetched_at = datetime.now(UTC)
         self._check_status(url, response)
         content_type = response.headers.get("content-type")
         # 304 Not Modified has no body to check: the caller keeps the copy it already has.
-        content = b"" if response.status_code == 304 else self._read_html(url, response, accept_non_html)
+        content = (
+            b"" if response.status_code == 304 else self._read_html(url, response, accept_non_html, max_bytes)
+        )
         text, encoding = decode_html(content, content_type)
         return FetchedPage(
             url=url,
@@ -223,11 +237,11 @@ class Fetcher:
             fetched_at=fetched_at,
         )
 
-    def _read_html(self, url: str, response: httpx.Response, accept_non_html: bool) -> bytes:
+    def _read_html(self, url: str, response: httpx.Response, accept_non_html: bool, max_bytes: int) -> bytes:
         content_type = response.headers.get("content-type")
         if not accept_non_html and content_type is not None and _media_type(content_type) not in HTML_TYPES:
             raise NotHTMLError(f"not HTML ({_media_type(content_type)}) at {url}", url)
-        content = self._read_body(url, response)
+        content = self._read_body(url, response, max_bytes)
         if not accept_non_html and content_type is None and not _looks_like_html(content):
             raise NotHTMLError(f"not HTML (no Content-Type, body does not start with '<') at {url}", url)
         return content
@@ -246,8 +260,8 @@ class Fetcher:
             raise error
         raise _Retryable(error, retry_after)
 
-    def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        limit = self._config.max_bytes
+    @staticmethod
+    def _read_body(url: str, response: httpx.Response, limit: int) -> bytes:
         too_large = TooLargeError(f"body of {url} is larger than {limit} bytes", url)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:

@@ -21,6 +21,7 @@ VOV_PATH = VOV_URL.removeprefix("https://vov.vn")
 VOV_PAGE = "vov.vn/article-2026-07-16-argentina-fifa-post1315698.html"
 CONGLUAN_URL = "https://congluan.vn/nhat-ban-va-han-quoc-dam-phan-han-gan-quan-he-song-phuong-post116742.html"
 CONGLUAN_PAGE = "congluan.vn/nhat-ban-han-quoc-dam-phan-han-gan-quan-he-post-reconstructed.html"
+SOHA_PAGE = "soha.vn/article-2026-07-20-oto-boc-chay-via-he-tphcm-198260720023243246.html"
 
 
 @dataclass
@@ -56,7 +57,7 @@ def env(http_server: ScriptedServer, shared_pages: Path, tmp_path: Path) -> Env:
         "[fetch]\ntimeout = 1.0\nconnect_timeout = 1.0\nattempts = 3\nbackoff_initial = 0.01\n"
         'backoff_max = 0.05\nretry_after_max = 5.0\ncontact = "tests@vnnews.invalid"\n'
         f'[fetch.connect_to]\n"vov.vn" = "{origin}"\n"congluan.vn" = "{origin}"\n'
-        f'"haiquanonline.com.vn" = "{origin}"\n'
+        f'"haiquanonline.com.vn" = "{origin}"\n"example.com" = "{origin}"\n'
     )
     return Env(http_server, config, tmp_path / "archive.sqlite3", shared_pages)
 
@@ -167,14 +168,22 @@ def test_redirect_is_followed(env: Env) -> None:
     assert env.query("SELECT url FROM sightings") == [(VOV_URL,)]
 
 
-def test_unknown_outlet_and_bad_url(env: Env) -> None:
-    result = env.run("import", "https://example.com/news-1.html", "not a url")
+def test_unknown_outlet_goes_to_the_generic_extractor_and_bad_url_fails(env: Env) -> None:
+    # A real article page (Soha's) served under a host no outlet module knows.
+    env.server.serve_file("/news-1.html", env.pages / SOHA_PAGE)
+    result = env.run(
+        "import", "https://example.com/news-1.html", "https://example.com/missing.html", "not a url"
+    )
     assert result.code == 1
-    assert result.out.splitlines() == [
-        "failed     https://example.com/news-1.html  no extractor for example.com",
-        "failed     not a url  not an http(s) URL: 'not a url'",
+    lines = result.out.splitlines()
+    assert lines[0].startswith('new        https://example.com/news-1.html  article #1 "CLIP: Ô tô bất ngờ')
+    assert lines[0].endswith(" (generic extractor)")
+    assert lines[1].startswith("failed     https://example.com/missing.html  HTTP 404")
+    assert lines[2] == "failed     not a url  not an http(s) URL: 'not a url'"
+    assert env.query("SELECT o.key, a.extractor FROM articles a JOIN outlets o ON o.id = a.outlet_id") == [
+        ("example.com", "generic")
     ]
-    assert env.server.requests == []
+    assert [r.path for r in env.server.requests] == ["/news-1.html", "/missing.html"]
 
 
 def test_urls_from_stdin_continue_after_a_failure(env: Env) -> None:

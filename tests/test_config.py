@@ -13,6 +13,7 @@ def test_repo_config_parses_and_equals_defaults() -> None:
     defaults = Config()
     assert config.fetch == defaults.fetch
     assert config.archive == defaults.archive
+    assert config.crawl == defaults.crawl
     assert set(config.outlets) == {"vov", "congluan", "haiquan"}
     assert config.archive_path() == REPO / "data" / "vnnews.sqlite3"
 
