@@ -8,6 +8,26 @@ from typing import Any
 
 from scraper.text import content_hash
 
+# The keys of Article.to_dict(), in order: JSON output and export columns follow it.
+ARTICLE_FIELDS = (
+    "url",
+    "canonical_url",
+    "outlet",
+    "title",
+    "sapo",
+    "body",
+    "authors",
+    "published_at",
+    "updated_at",
+    "section",
+    "tags",
+    "images",
+    "language",
+    "extractor",
+    "extractor_version",
+    "content_hash",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Image:

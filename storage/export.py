@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVarTuple
 from sqlalchemy import Connection, Engine, Row, RowMapping, Select, select
 from sqlalchemy.orm import aliased
 
-from scraper.article import Article, Image
+from scraper.article import ARTICLE_FIELDS, Article, Image
 from storage.filters import Filters, article_conditions, check_outlets
 from storage.models import Article as ArticleRow
 from storage.models import Outlet, Sighting
@@ -32,24 +32,6 @@ class Writable(Protocol):
 
 BATCH = 500  # rows fetched from SQLite at a time
 # The Article fields (Article.to_dict order), then what the archive adds.
-ARTICLE_FIELDS = (
-    "url",
-    "canonical_url",
-    "outlet",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "published_at",
-    "updated_at",
-    "section",
-    "tags",
-    "images",
-    "language",
-    "extractor",
-    "extractor_version",
-    "content_hash",
-)
 FIELDS = ("id", *ARTICLE_FIELDS, "first_seen_at", "supersedes_id", "sightings")
 
 
