@@ -333,11 +333,13 @@ class Crawler:
         tally.attempts += 1
         if not self.robots.allowed(url):
             if self.robots.unreachable(url):
+                # Already said once per host by politeness.Robots; one line per source would be noise.
                 message = f"robots.txt of {origin(url)} cannot be read: not crawling it this run"
+                log.info("%s: not reading %s: %s", outlet.key, url, message)
             else:
                 tally.responses += 1  # robots.txt answered: the network works
                 message = f"robots.txt disallows {url}"
-            log.warning("%s: not reading %s: %s", outlet.key, url, message)
+                log.warning("%s: not reading %s: %s", outlet.key, url, message)
             self.frontier.record_source(
                 url, outlet.key, kind, at=datetime.now(UTC), error=("robots", message)
             )

@@ -303,7 +303,8 @@ class Fetcher:
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
-        log.warning(
+        # INFO: retrying is routine; a URL that still fails is reported (and recorded) by the caller.
+        log.info(
             "attempt %d of %d failed: %s; retrying in %.2fs",
             state.attempt_number,
             self._config.attempts,

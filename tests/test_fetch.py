@@ -125,7 +125,7 @@ def test_500_then_200_is_retried(
     http_server: ScriptedServer, fetcher: Fetcher, sleeps: list[float], caplog: pytest.LogCaptureFixture
 ) -> None:
     http_server.route("/x", [Reply(status=500), html(PAGE)])
-    with caplog.at_level(logging.WARNING, logger="vnnews.fetch"):
+    with caplog.at_level(logging.INFO, logger="vnnews.fetch"):
         page = fetcher.fetch(http_server.url("/x"))
     assert page.status == 200
     assert len(http_server.requests) == 2
