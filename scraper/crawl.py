@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -118,11 +118,16 @@ class Importer:
 
     def process(self, outlet: Outlet, url: str, page: FetchedPage) -> ImportResult:
         """The one extract → archive path shared by crawl, import and reextract."""
-        try:
-            article = outlet.extract(page.content if _is_utf8(page.encoding) else page.text, url)
-        except ExtractionError as exc:
-            self._record_failure(url, outlet, exc, page=page)
-            return ImportResult(url, "failed", error=exc)
+        return self.store(outlet, url, page, extract(outlet, url, page))
+
+    def store(
+        self, outlet: Outlet, url: str, page: FetchedPage, extracted: Article | ExtractionError
+    ) -> ImportResult:
+        """The archive half of ``process``, given what ``extract`` made of ``page``."""
+        if isinstance(extracted, ExtractionError):
+            self._record_failure(url, outlet, extracted, page=page)
+            return ImportResult(url, "failed", error=extracted)
+        article = extracted
         if self.archive is None:
             return ImportResult(url, "extracted", article=article)
         saved = self.archive.save(article, raw=page)
@@ -162,6 +167,14 @@ class Importer:
                 raw=page,
                 at=page.fetched_at if page else datetime.now(UTC).replace(microsecond=0),
             )
+
+
+def extract(outlet: Outlet, url: str, page: FetchedPage) -> Article | ExtractionError:
+    """The extract half of ``Importer.process``: no archive, so the crawl runs it in its fetch threads."""
+    try:
+        return outlet.extract(page.content if _is_utf8(page.encoding) else page.text, url)
+    except ExtractionError as exc:
+        return exc
 
 
 def saved_page(url: str, html: bytes) -> FetchedPage:
@@ -384,40 +397,64 @@ class Crawler:
         per_outlet = {o.key: self.frontier.due_pages(o.key, policy, self.max_pages) for o in self.outlets}
         for outlet in self.outlets:
             self.progress.start(outlet.key, len(per_outlet[outlet.key]))
-        jobs = _round_robin([[(o, due) for due in per_outlet[o.key]] for o in self.outlets])
-        with ThreadPoolExecutor(max_workers=self.config.crawl.workers, thread_name_prefix="fetch") as pool:
-            futures = [pool.submit(self._fetch_page, outlet, due) for outlet, due in jobs]
+        jobs = iter(_round_robin([[(o, due) for due in per_outlet[o.key]] for o in self.outlets]))
+        workers = self.config.crawl.workers
+        # A bounded window of fetches ahead of the archiver: submitting every page at once kept each fetched
+        # body (and its future) alive until the end of the run, and fetches outrun archiving, so memory grew
+        # with the crawl (bench/crawl.py: ~0.4 MB per page). Twice the workers keeps every worker busy.
+        window = 2 * workers
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            pending: set[Future[Fetched]] = set()
             try:
-                for future in as_completed(futures):
-                    self._archive(*future.result())
+                while True:
+                    while len(pending) < window and not self.stop.is_set():
+                        job = next(jobs, None)
+                        if job is None:
+                            break
+                        pending.add(pool.submit(self._fetch_page, *job))
+                    if not pending:
+                        break
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self._archive(*future.result())
             except BaseException:
                 self.stop.set()  # in-flight fetches see it at their next wait; queued ones are dropped
                 raise
             finally:
-                for future in futures:
+                for future in pending:
                     future.cancel()
         for outlet in self.outlets:
             self.progress.finish(outlet.key)
 
-    def _fetch_page(
-        self, outlet: Outlet, due: DuePage
-    ) -> tuple[Outlet, DuePage, FetchedPage | VnnewsError | None]:
-        """Worker thread: robots check and polite fetch. None when the crawl is stopping."""
+    def _fetch_page(self, outlet: Outlet, due: DuePage) -> Fetched:
+        """Worker thread: robots check, polite fetch, and extraction of a page received (the main thread
+        only archives: extracting here puts the parse, which releases the GIL, on another core). The
+        outcome is None when the crawl is stopping."""
         if self.stop.is_set():
-            return outlet, due, None
+            return outlet, due, None, None
         if not self.robots.allowed(due.url):
             if self.robots.unreachable(due.url):
-                return outlet, due, None  # left alone this run (RFC 9309): stays due, no failure counted
-            return outlet, due, RobotsDisallowed(f"robots.txt disallows {due.url}")
+                # Left alone this run (RFC 9309): stays due, no failure counted.
+                return outlet, due, None, None
+            return outlet, due, RobotsDisallowed(f"robots.txt disallows {due.url}"), None
         headers = {
             k: v for k, v in (("If-None-Match", due.etag), ("If-Modified-Since", due.last_modified)) if v
         }
         try:
-            return outlet, due, self._polite_fetch(due.url, headers=headers)
+            page = self._polite_fetch(due.url, headers=headers)
         except FetchError as exc:
-            return outlet, due, exc
+            return outlet, due, exc, None
+        if page is None or page.status == 304:
+            return outlet, due, page, None
+        return outlet, due, page, extract(outlet, due.url, page)
 
-    def _archive(self, outlet: Outlet, due: DuePage, outcome: FetchedPage | VnnewsError | None) -> None:
+    def _archive(
+        self,
+        outlet: Outlet,
+        due: DuePage,
+        outcome: FetchedPage | VnnewsError | None,
+        extracted: Article | ExtractionError | None,
+    ) -> None:
         """Main thread: every archive write happens here, one transaction per page."""
         if outcome is None or isinstance(outcome, Interrupted):
             return  # stopped before an answer: the page stays due for the next run
@@ -445,7 +482,9 @@ class Crawler:
         else:
             tally.responses += 1
             tally.fetched += 1
-            tally.count(self.importer.process(outlet, due.url, outcome).outcome)
+            if extracted is None:  # not extracted by the worker (cannot happen for a page received)
+                extracted = extract(outlet, due.url, outcome)
+            tally.count(self.importer.store(outlet, due.url, outcome, extracted).outcome)
         self.progress.advance(outlet.key)
 
     def _gate(self, url: str) -> HostGate:
@@ -471,6 +510,10 @@ class Crawler:
             if not go:
                 return ""
             return self.fetcher.fetch(url, accept_non_html=True, max_bytes=ROBOTS_MAX_BYTES).text
+
+
+# What a fetch thread hands the main thread: the page (or why there is none) and what extracting it gave.
+Fetched = tuple[Outlet, DuePage, FetchedPage | VnnewsError | None, Article | ExtractionError | None]
 
 
 class Interrupted(FetchError):

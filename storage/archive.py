@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -19,12 +19,15 @@ from scraper.errors import StorageError
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
 from storage.models import FetchLog, Outlet, Page, RawPage, Sighting
-from storage.search import index_article
+from storage.search import index_rows
 
 Outcome = Literal["new", "duplicate", "version", "unchanged"]
 Source = Literal["fetch", "reextract"]  # fetch_log.source
 # Headers worth keeping with a raw page: enough to redo charset decoding and conditional GET.
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control")
+# zlib level of raw pages. 1, not 6: on the reference pages 2.5x less CPU (1.3 vs 3.2 ms for a 165 KB page,
+# the largest cost of archiving a fetched page) for 20 % more bytes (4.3 vs 5.2 times smaller).
+RAW_COMPRESSION = 1
 
 
 class FetchedBody(Protocol):
@@ -107,29 +110,50 @@ class Archive:
     ) -> SaveResult:
         """Archive ``article`` seen at ``article.url``: new, duplicate, new version, or unchanged."""
         now = seen_at or (raw.fetched_at if raw else utcnow())
+        # Core statements, not ORM objects: on this path the unit of work cost three times the SQL it ran
+        # (bench/ingest.py). The rows written are the same.
         with self.transaction() as session:
+            connection = session.connection()
             outlet_id = self.outlet_id(session, article.outlet)
             raw_id = self._store_raw(session, raw) if raw else None
-            page = self._page(session, article.url, outlet_id)
-            result = self._place(session, article, page, outlet_id, now)
-            self._sight(session, result.article_id, outlet_id, article.canonical_url, now)
-            page.article_id = result.article_id
+            page = connection.execute(_PAGE_BY_URL, {"url": article.url}).first()
+            previous = page.article_id if page is not None else None
+            result = self._place(connection, article, previous, outlet_id, now)
+            self._sight(connection, result.article_id, outlet_id, article.canonical_url, now)
+            values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
-                page.last_success_at = now
-                page.last_error = page.last_error_message = None
-                page.consecutive_failures = 0
-                self._mark_fetched(page, raw, now)
-            session.add(
-                FetchLog(
-                    at=self._log_time(now),
-                    url=article.url,
-                    outlet_id=outlet_id,
-                    outcome=result.outcome,
-                    http_status=raw.status if raw else None,
-                    article_id=result.article_id,
-                    raw_page_id=raw_id,
-                    source=self.source,
+                values.update(
+                    last_success_at=now,
+                    last_error=None,
+                    last_error_message=None,
+                    consecutive_failures=0,
+                    last_fetched_at=now,
                 )
+                if raw is not None:
+                    values.update(
+                        last_status=raw.status,
+                        etag=raw.headers.get("etag") or (page.etag if page else None),
+                        last_modified=raw.headers.get("last-modified")
+                        or (page.last_modified if page else None),
+                    )
+            if page is None:
+                connection.execute(insert(Page), {"url": article.url, "consecutive_failures": 0, **values})
+            else:
+                connection.execute(update(Page).where(Page.id == page.id), values)
+            connection.execute(
+                insert(FetchLog),
+                {
+                    "at": self._log_time(now),
+                    "url": article.url,
+                    "outlet_id": outlet_id,
+                    "outcome": result.outcome,
+                    "reason": None,
+                    "message": None,
+                    "http_status": raw.status if raw else None,
+                    "article_id": result.article_id,
+                    "raw_page_id": raw_id,
+                    "source": self.source,
+                },
             )
             return result
 
@@ -207,35 +231,39 @@ class Archive:
         return page
 
     @staticmethod
-    def _place(session: Session, article: Article, page: Page, outlet_id: int, now: datetime) -> SaveResult:
-        previous = page.article_id
-        existing = session.scalar(select(ArticleRow).where(ArticleRow.content_hash == article.content_hash))
+    def _place(
+        connection: Connection, article: Article, previous: int | None, outlet_id: int, now: datetime
+    ) -> SaveResult:
+        """Dedupe by content hash against ``previous``, the article the page showed so far (None: none)."""
+        existing = connection.execute(_ARTICLE_BY_HASH, {"content_hash": article.content_hash}).first()
         if existing is not None:
             if existing.id == previous:
                 return SaveResult("unchanged", existing.id)
             if previous is not None:  # the page changed back to, or into, a story already archived
                 return SaveResult("version", existing.id, existing.url, previous)
             return SaveResult("duplicate", existing.id, existing.url)
-        row = _article_row(article, outlet_id, now, supersedes_id=previous)
-        session.add(row)
-        session.flush()
+        values = _article_values(article, outlet_id, now, supersedes_id=previous)
+        article_id = _new_id(connection.execute(insert(ArticleRow), values))
         # In this transaction: a new row is searchable exactly when it is committed (storage.search).
-        index_article(session, row.id, row.title, row.sapo, row.body)
-        return SaveResult("new" if previous is None else "version", row.id, supersedes_id=previous)
+        index_rows(connection, [(article_id, values["title"], values["sapo"], values["body"])])
+        return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous)
 
     @staticmethod
-    def _sight(session: Session, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
-        sighting = session.scalar(
-            select(Sighting).where(Sighting.article_id == article_id, Sighting.url == url)
-        )
+    def _sight(connection: Connection, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
+        sighting = connection.execute(_SIGHTING, {"article_id": article_id, "url": url}).first()
         if sighting is None:
-            session.add(
-                Sighting(
-                    article_id=article_id, outlet_id=outlet_id, url=url, first_seen_at=now, last_seen_at=now
-                )
+            connection.execute(
+                insert(Sighting),
+                {
+                    "article_id": article_id,
+                    "outlet_id": outlet_id,
+                    "url": url,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                },
             )
-        else:
-            sighting.last_seen_at = max(sighting.last_seen_at, now)
+        elif now > sighting.last_seen_at:
+            connection.execute(update(Sighting).where(Sighting.id == sighting.id), {"last_seen_at": now})
 
     @staticmethod
     def _mark_fetched(page: Page, raw: FetchedBody | None, now: datetime) -> None:
@@ -248,48 +276,71 @@ class Archive:
     @staticmethod
     def _store_raw(session: Session, raw: FetchedBody) -> int:
         digest = hashlib.sha256(raw.content).hexdigest()
-        existing = session.scalar(
-            select(RawPage.id).where(RawPage.url == raw.url, RawPage.content_sha256 == digest)
-        )
+        connection = session.connection()
+        existing = connection.execute(_RAW_BY_DIGEST, {"url": raw.url, "content_sha256": digest}).scalar()
         if existing is not None:
-            return existing
-        row = RawPage(
-            url=raw.url,
-            final_url=raw.final_url,
-            status=raw.status,
-            encoding=raw.encoding,
-            headers={k: v for k, v in raw.headers.items() if k.lower() in KEPT_HEADERS},
-            content_sha256=digest,
-            size=len(raw.content),
-            content=zlib.compress(raw.content, 6),
-            fetched_at=raw.fetched_at,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+            return int(existing)
+        values = {
+            "url": raw.url,
+            "final_url": raw.final_url,
+            "status": raw.status,
+            "encoding": raw.encoding,
+            "headers": {k: v for k, v in raw.headers.items() if k.lower() in KEPT_HEADERS},
+            "content_sha256": digest,
+            "size": len(raw.content),
+            "content": zlib.compress(raw.content, RAW_COMPRESSION),
+            "fetched_at": raw.fetched_at,
+        }
+        return _new_id(connection.execute(insert(RawPage), values))
 
 
-def _article_row(article: Article, outlet_id: int, now: datetime, supersedes_id: int | None) -> ArticleRow:
-    return ArticleRow(
-        content_hash=article.content_hash,
-        outlet_id=outlet_id,
-        url=article.url,
-        canonical_url=article.canonical_url,
-        title=article.title,
-        sapo=article.sapo,
-        body="\n".join(article.body),
-        authors=list(article.authors),
-        published_at=article.published_at,
-        updated_at=article.updated_at,
-        section=article.section,
-        tags=list(article.tags),
-        images=[image.to_dict() for image in article.images],
-        language=article.language,
-        extractor=article.extractor,
-        extractor_version=article.extractor_version,
-        first_seen_at=now,
-        supersedes_id=supersedes_id,
-    )
+# Built once: a statement built per call costs SQLAlchemy a cache-key computation every time.
+_PAGE_BY_URL = select(Page.id, Page.article_id, Page.etag, Page.last_modified).where(
+    Page.url == bindparam("url")
+)
+_ARTICLE_BY_HASH = select(ArticleRow.id, ArticleRow.url).where(
+    ArticleRow.content_hash == bindparam("content_hash")
+)
+_SIGHTING = select(Sighting.id, Sighting.last_seen_at).where(
+    Sighting.article_id == bindparam("article_id"), Sighting.url == bindparam("url")
+)
+_RAW_BY_DIGEST = select(RawPage.id).where(
+    RawPage.url == bindparam("url"), RawPage.content_sha256 == bindparam("content_sha256")
+)
+
+
+def _article_values(
+    article: Article, outlet_id: int, now: datetime, supersedes_id: int | None
+) -> dict[str, Any]:
+    """The ``articles`` row of ``article``."""
+    return {
+        "content_hash": article.content_hash,
+        "outlet_id": outlet_id,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "title": article.title,
+        "sapo": article.sapo,
+        "body": "\n".join(article.body),
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "section": article.section,
+        "tags": list(article.tags),
+        "images": [image.to_dict() for image in article.images],
+        "language": article.language,
+        "extractor": article.extractor,
+        "extractor_version": article.extractor_version,
+        "first_seen_at": now,
+        "supersedes_id": supersedes_id,
+    }
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT added."""
+    key = result.inserted_primary_key
+    if key is None:  # only for statements that insert no single row
+        raise StorageError("the archive did not return the id of a new row")
+    return int(key[0])
 
 
 def decompress(content: bytes) -> bytes:

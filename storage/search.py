@@ -7,7 +7,7 @@ How it is built, and why:
   "đàm phán" and "ĐÀM PHÁN" are the same terms. FTS5's own ``remove_diacritics 2`` cannot do this: it
   leaves đ/Đ alone (MEASURED.md), and the plain ``sqlite3`` shell cannot call Python from a trigger.
 - So the index is written from Python, by ``Archive.save`` (the one write path) in the same transaction
-  as the article row (``index_article``), and rebuilt in bulk by ``rebuild_index`` (migration 0003).
+  as the article row (``index_rows``), and rebuilt in bulk by ``rebuild_index`` (migration 0003).
 - ``articles_fts`` is *contentless* (``content=''``): the original text already lives in ``articles``
   and a second, folded copy of every body would double the archive for nothing; snippets are cut from
   the original text in Python (storage.highlight), which a folded copy could not give anyway. A
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,14 +78,18 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+# The same table as a list over the Basic Multilingual Plane, identity where the table has no entry:
+# str.translate looks a dict up with an exception for every character it lacks (most of a text), a list
+# without one (characters past the list are an IndexError, which translate also reads as "unchanged").
+_FOLD_LIST = [_FOLD.get(code, code) for code in range(0x10000)]
 # FTS5's unicode61 tokens: runs of letters and digits (underscore is a separator there too).
 TOKEN = re.compile(r"[^\W_]+")
 
 
 def fold_for_search(value: str) -> str:
     """NFC, then Latin diacritics removed (đ → d), lower case; ``len`` is unchanged for NFC input."""
-    # str.translate on the whole text: ~0.3 ms for a 5 KB article, per-character NFD in Python is 10x that.
-    return unicodedata.normalize("NFC", value).translate(_FOLD).lower()
+    # str.translate on the whole text: ~0.2 ms for a 5 KB article, per-character NFD in Python is 15x that.
+    return unicodedata.normalize("NFC", value).translate(_FOLD_LIST).lower()
 
 
 def is_index_table(name: str | None) -> bool:
@@ -122,11 +126,6 @@ def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str | None
             folded,
         )
     return len(folded)
-
-
-def index_article(session: Session, article_id: int, title: str, sapo: str | None, body: str) -> None:
-    """Index one new article row, inside the transaction that inserts it."""
-    index_rows(session.connection(), [(article_id, title, sapo, body)])
 
 
 def rebuild_index(connection: Connection, batch: int = 500) -> int:
@@ -249,18 +248,20 @@ def search(
             raise QueryError(f"full-text search needs an SQLite archive ({engine.dialect.name} has no FTS5)")
         check_outlets(session.connection(), filters.outlets)
         try:
-            rows = None
+            rows: Sequence[Any] | None = None
             if sort == "rank":
                 # bm25 scores every match before sorting (~3 ms per 1,000): past ``candidates`` matches,
                 # rank the newest ones. FTS5 walks its rowids newest first without scoring, and takes
                 # the bound as a rowid range, so a word found in every article stays fast.
                 newest = select(fts.c.rowid).where(match).order_by(fts.c.rowid.desc())
                 oldest_kept = session.scalar(newest.offset(candidates - 1).limit(1))
-                if oldest_kept is not None:
-                    bounded = [*conditions, fts.c.rowid >= oldest_kept]
-                    rows = session.execute(_statement(fts, bounded, limit, sort)).all()
+                window = [fts.c.rowid >= oldest_kept] if oldest_kept is not None else []
+                rows = _best_then_filtered(session, fts, [match, *window], conditions[1:], limit)
+                if rows is None and oldest_kept is not None:
+                    bounded = [*conditions, *window]
+                    windowed = session.execute(_statement(fts, bounded, limit, sort)).all()
                     # Filters may leave too few in that window: then rank every match after all.
-                    rows = rows if len(rows) == limit else None
+                    rows = windowed if len(windowed) == limit else None
             if rows is None:
                 rows = session.execute(_statement(fts, conditions, limit, sort)).all()
         except OperationalError as exc:  # an FTS5 syntax error the parser let through
@@ -269,6 +270,34 @@ def search(
         Match(a.id, key, a.url, a.title, a.sapo, a.body, a.published_at, float(score))
         for a, key, score in rows
     ]
+
+
+def _best_then_filtered(
+    session: Session,
+    fts: TableClause,
+    matching: list[ColumnElement[bool]],
+    filters: list[ColumnElement[bool]],
+    limit: int,
+) -> list[tuple[ArticleRow, str, float]] | None:
+    """The ``limit`` best matches by bm25 scored on the index alone, then the filters (dates, outlets, latest
+    version) checked on the few best: scoring inside the join to ``articles`` cost as much again as the
+    scoring itself (bench/search.py). The same answer as filtering first whenever ``limit`` of the best
+    pass: nothing that fails a filter can push a passing row out of them. None when fewer pass: the
+    caller then ranks with the filters in the query."""
+    score = literal_column(RANK, Float).label("score")
+    best = session.execute(select(fts.c.rowid, score).where(*matching).order_by(score).limit(5 * limit)).all()
+    scores = {rowid: float(value) for rowid, value in best}
+    passing = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(scores), *filters)))
+    kept = [rowid for rowid, _ in best if rowid in passing][:limit]
+    if len(kept) < limit:
+        return None
+    found = session.execute(
+        select(ArticleRow, Outlet.key)
+        .join(Outlet, Outlet.id == ArticleRow.outlet_id)
+        .where(ArticleRow.id.in_(kept))
+    ).all()
+    by_id = {article.id: (article, key) for article, key in found}
+    return [(*by_id[rowid], scores[rowid]) for rowid in kept]
 
 
 def _statement(

@@ -25,8 +25,7 @@ def test_command_and_options_are_in_the_readme(name: str, command: click.Command
     if name != "vnnews":
         assert f"`{name}" in README, f"{name} is not documented in README.md"
     for param in command.params:
-        if isinstance(param, click.Option):
-            if not {"--help", "--version"} & set(param.opts):
-                assert any(f"`{opt}" in README for opt in param.opts), (
-                    f"{name} {'/'.join(param.opts)} is not documented in README.md"
-                )
+        if isinstance(param, click.Option) and not {"--help", "--version"} & set(param.opts):
+            assert any(f"`{opt}" in README for opt in param.opts), (
+                f"{name} {'/'.join(param.opts)} is not documented in README.md"
+            )

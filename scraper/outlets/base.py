@@ -179,7 +179,10 @@ class Outlet:
         return next(filter(None, (self.metadata_date(v) for v in values if isinstance(v, str))), None)
 
     def _section(self, page: Page, layout: Layout) -> str | None:
-        candidates = page.texts(layout.section)[-1:] + page.meta("article:section")
+        # The deepest breadcrumb item only: the text of the others is never used.
+        crumbs = page.tree.css(layout.section) if layout.section else []
+        candidates = [dom.text(crumbs[-1])] if crumbs else []
+        candidates += page.meta("article:section")
         candidates += dom.ld_values(page.ld, "articleSection")
         # The JSON-LD breadcrumb is the last resort (soha.vn shows its section only there).
         found = dom.dedupe(c for c in candidates if isinstance(c, str)) or dom.dedupe(
@@ -221,14 +224,18 @@ class Body:
     def paragraphs(self, authors: tuple[str, ...]) -> list[str]:
         """Block texts without boilerplate lines and without the byline (it belongs to ``authors``)."""
         bylines = {author.casefold() for author in authors}
-        return [p for p in self.blocks if not is_boilerplate(p) and p.casefold() not in bylines]
+        return [
+            p for p in self.blocks if not is_boilerplate(p, normalized=True) and p.casefold() not in bylines
+        ]
 
     def images(self) -> tuple[Image, ...]:
         found: dict[str, Image] = {}
         for img in self.node.css("img"):
-            chain = [img, *dom.ancestors(img, self.node)]
             src = _image_src(img, self.url)
-            if src and src not in found and not any(node.mem_id in self.dropped for node in chain):
+            if not src or src in found:
+                continue
+            chain = [img, *dom.ancestors(img, self.node)]
+            if not any(node.mem_id in self.dropped for node in chain):
                 figure = next((node for node in chain if node.mem_id in self.figures), None)
                 caption = dom.text(figure.css_first(self.layout.caption)) if figure else ""
                 found[src] = Image(src, caption or None)

@@ -83,6 +83,8 @@ class _Collector:
         self.removed: set[int] = set()
 
     def flush(self) -> None:
+        if not self.run:  # blocks nest: most flushes find nothing collected since the last one
+            return
         line = normalize("".join(self.run))
         self.run.clear()
         if line:
@@ -154,11 +156,15 @@ def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     return [item for item in json_ld_items(tree) if _ld_types(item) & ARTICLE_TYPES]
 
 
+# One decoder for every block: json.loads(..., strict=False) builds a new one per call.
+_LD_DECODER = json.JSONDecoder(strict=False)
+
+
 def json_ld_items(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
     """Every object of every JSON-LD block, ``@graph`` and lists flattened; broken JSON is skipped."""
     for script in tree.css('script[type="application/ld+json"]'):
         try:
-            data = json.loads(script.text(), strict=False)
+            data = _LD_DECODER.decode(script.text())
         except ValueError:
             continue
         yield from _ld_items(data)
@@ -226,6 +232,6 @@ def dedupe(values: Iterable[str]) -> tuple[str, ...]:
     """Normalized, non-empty, first spelling kept among case-insensitive duplicates."""
     seen: dict[str, str] = {}
     for value in map(normalize, values):
-        if value and fold(value) not in seen:
-            seen[fold(value)] = value
+        if value:
+            seen.setdefault(fold(value), value)
     return tuple(seen.values())

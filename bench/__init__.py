@@ -1,0 +1,1 @@
+"""Benchmarks of vnnews: `python -m bench` runs them all and prints one table (README "Benchmarks")."""
