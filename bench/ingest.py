@@ -37,31 +37,14 @@ from bench.synthetic import article_fields
 from scraper.article import Article
 from storage.archive import Archive
 from storage.db import BUSY_TIMEOUT_MS
+from storage.models import Article as ArticleRow
 from storage.search import FTS_TABLE, fold_for_search
 from storage.types import dumps_json
 
 TARGET = 0.5  # at least half the speed of the plain insert
 BATCH = 500
-ARTICLE_COLUMNS = (
-    "content_hash",
-    "outlet_id",
-    "url",
-    "canonical_url",
-    "title",
-    "sapo",
-    "body",
-    "authors",
-    "published_at",
-    "updated_at",
-    "section",
-    "tags",
-    "images",
-    "language",
-    "extractor",
-    "extractor_version",
-    "first_seen_at",
-    "supersedes_id",
-)
+# Every column of the archive's articles table but its rowid, as Archive.save fills them.
+ARTICLE_COLUMNS = tuple(column.name for column in ArticleRow.__table__.columns if column.name != "id")
 
 
 @dataclass
