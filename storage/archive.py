@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -123,23 +123,13 @@ class Archive:
             values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
                 values.update(
+                    _fetched_values(page, raw, now),
                     last_success_at=now,
                     last_error=None,
                     last_error_message=None,
                     consecutive_failures=0,
-                    last_fetched_at=now,
                 )
-                if raw is not None:
-                    values.update(
-                        last_status=raw.status,
-                        etag=raw.headers.get("etag") or (page.etag if page else None),
-                        last_modified=raw.headers.get("last-modified")
-                        or (page.last_modified if page else None),
-                    )
-            if page is None:
-                connection.execute(insert(Page), {"url": article.url, "consecutive_failures": 0, **values})
-            else:
-                connection.execute(update(Page).where(Page.id == page.id), values)
+            _write_page(connection, article.url, page, values)
             connection.execute(
                 insert(FetchLog),
                 {
@@ -171,15 +161,21 @@ class Archive:
         """Record that ``url`` yielded no article, and why; nothing already stored is touched."""
         now = at or (raw.fetched_at if raw else utcnow())
         with self.transaction() as session:
+            connection = session.connection()
             outlet_id = self.outlet_id(session, outlet_key) if outlet_key else None
             raw_id = self._store_raw(session, raw) if raw else None
-            page = self._page(session, url, outlet_id)
+            page = connection.execute(_PAGE_BY_URL, {"url": url}).first()
+            values: dict[str, object] = {} if outlet_id is None else {"outlet_id": outlet_id}
             if self.source == "fetch":
-                page.last_error, page.last_error_message = reason, message
-                page.consecutive_failures = (page.consecutive_failures or 0) + 1
-                self._mark_fetched(page, raw, now)
+                values.update(
+                    _fetched_values(page, raw, now),
+                    last_error=reason,
+                    last_error_message=message,
+                    consecutive_failures=(page.consecutive_failures if page else 0) + 1,
+                )
                 if http_status is not None:
-                    page.last_status = http_status
+                    values["last_status"] = http_status
+            _write_page(connection, url, page, values)
             session.add(
                 FetchLog(
                     at=self._log_time(now),
@@ -221,16 +217,6 @@ class Archive:
         return row.id
 
     @staticmethod
-    def _page(session: Session, url: str, outlet_id: int | None) -> Page:
-        page = session.scalar(select(Page).where(Page.url == url))
-        if page is None:
-            page = Page(url=url, outlet_id=outlet_id, consecutive_failures=0)
-            session.add(page)
-        elif outlet_id is not None:
-            page.outlet_id = outlet_id
-        return page
-
-    @staticmethod
     def _place(
         connection: Connection, article: Article, previous: int | None, outlet_id: int, now: datetime
     ) -> SaveResult:
@@ -266,14 +252,6 @@ class Archive:
             connection.execute(update(Sighting).where(Sighting.id == sighting.id), {"last_seen_at": now})
 
     @staticmethod
-    def _mark_fetched(page: Page, raw: FetchedBody | None, now: datetime) -> None:
-        page.last_fetched_at = now
-        if raw is not None:
-            page.last_status = raw.status
-            page.etag = raw.headers.get("etag") or page.etag
-            page.last_modified = raw.headers.get("last-modified") or page.last_modified
-
-    @staticmethod
     def _store_raw(session: Session, raw: FetchedBody) -> int:
         digest = hashlib.sha256(raw.content).hexdigest()
         connection = session.connection()
@@ -295,9 +273,34 @@ class Archive:
 
 
 # Built once: a statement built per call costs SQLAlchemy a cache-key computation every time.
-_PAGE_BY_URL = select(Page.id, Page.article_id, Page.etag, Page.last_modified).where(
-    Page.url == bindparam("url")
-)
+_PAGE_BY_URL = select(
+    Page.id, Page.article_id, Page.etag, Page.last_modified, Page.consecutive_failures
+).where(Page.url == bindparam("url"))
+
+# (id, article_id, etag, last_modified, consecutive_failures) of _PAGE_BY_URL.
+_PageRow = Row[int, int | None, str | None, str | None, int]
+
+
+def _fetched_values(page: _PageRow | None, raw: FetchedBody | None, now: datetime) -> dict[str, object]:
+    """What every fetch records on its page, success or failure: when, the status, and the validators
+    for the next conditional GET (a response without them keeps the ones the page had)."""
+    values: dict[str, object] = {"last_fetched_at": now}
+    if raw is not None:
+        values.update(
+            last_status=raw.status,
+            etag=raw.headers.get("etag") or (page.etag if page else None),
+            last_modified=raw.headers.get("last-modified") or (page.last_modified if page else None),
+        )
+    return values
+
+
+def _write_page(connection: Connection, url: str, page: _PageRow | None, values: dict[str, object]) -> None:
+    if page is None:
+        connection.execute(insert(Page), {"url": url, "consecutive_failures": 0, **values})
+    elif values:
+        connection.execute(update(Page).where(Page.id == page.id), values)
+
+
 _ARTICLE_BY_HASH = select(ArticleRow.id, ArticleRow.url).where(
     ArticleRow.content_hash == bindparam("content_hash")
 )
