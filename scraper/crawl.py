@@ -24,7 +24,7 @@ from scraper.errors import (
     UnknownOutletError,
     VnnewsError,
 )
-from scraper.fetch import FetchedPage, Fetcher, decode_html
+from scraper.fetch import FetchedPage, Fetcher, conditional_headers, decode_html
 from scraper.outlets import all_outlets, generic_outlet, outlet_for_url
 from scraper.outlets.base import Outlet
 from scraper.politeness import ROBOTS_MAX_BYTES, HostGate, Robots, origin
@@ -338,10 +338,7 @@ class Crawler:
         etag, last_modified, known_kind = self.frontier.source_validators(url)
         kind = known_kind or ("sitemap" if "sitemap" in url else "feed")
         # A sitemap index is read in full every run: its children can change while it stays the same.
-        validators = (
-            () if kind == "sitemap-index" else (("If-None-Match", etag), ("If-Modified-Since", last_modified))
-        )
-        headers = {k: v for k, v in validators if v}
+        headers = {} if kind == "sitemap-index" else conditional_headers(etag, last_modified)
         tally = self.tallies[outlet.key]
         tally.attempts += 1
         if not self.robots.allowed(url):
@@ -437,11 +434,8 @@ class Crawler:
                 # Left alone this run (RFC 9309): stays due, no failure counted.
                 return outlet, due, None, None
             return outlet, due, RobotsDisallowed(f"robots.txt disallows {due.url}"), None
-        headers = {
-            k: v for k, v in (("If-None-Match", due.etag), ("If-Modified-Since", due.last_modified)) if v
-        }
         try:
-            page = self._polite_fetch(due.url, headers=headers)
+            page = self._polite_fetch(due.url, headers=conditional_headers(due.etag, due.last_modified))
         except FetchError as exc:
             return outlet, due, exc, None
         if page is None or page.status == 304:

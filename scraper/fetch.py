@@ -49,6 +49,11 @@ class FetchedPage:
     fetched_at: datetime
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for a re-fetch, from the last response's validators."""
+    return {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+
+
 def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
     """Decode an HTML body; returns ``(text, codec)``. Never raises: the last resort replaces bad bytes."""
     tried: set[str] = set()
