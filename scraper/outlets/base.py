@@ -218,7 +218,7 @@ class Body:
         self.figures = dom.ids(node, (layout.figure,))
         dropped = dom.ids(node, layout.drop)
         hidden = dropped | self.figures | dom.ids(node, (layout.caption,))
-        self.blocks, labelled = dom.paragraphs(node, lambda n: n.mem_id in hidden or dom.non_text(n))
+        self.blocks, labelled = dom.paragraphs(node, hidden=hidden)
         self.dropped = dropped | labelled
 
     def paragraphs(self, authors: tuple[str, ...]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set as AbstractSet
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,26 +43,31 @@ def non_text(node: LexborNode) -> bool:
     return node.tag in NON_TEXT_TAGS
 
 
-def paragraphs(node: LexborNode, skip: Skip = non_text) -> tuple[list[str], set[int]]:
+def paragraphs(
+    node: LexborNode, skip: Skip | None = None, hidden: AbstractSet[int] = frozenset()
+) -> tuple[list[str], set[int]]:
     """The normalized text blocks under ``node`` in document order, each counted once, and the identities
     of the elements dropped for their label (their images are not the article's either).
+
+    ``skip`` tells which elements are not text (by default: ``non_text``); the elements whose identity is
+    in ``hidden`` are left out too.
 
     A run of text and inline elements is one paragraph; a block element ends it (so a ``<p>`` inside a
     ``<div>`` is not read twice, and a ``<div>`` holding bare text still yields it). ``<br>`` is a space.
     A block that opens with a bare boilerplate heading ("Tin liên quan") is dropped with its content,
     and so is a list right after such a heading.
     """
-    collector = _collect(node, skip, labels=True)
+    collector = _collect(node, skip, hidden, labels=True)
     return [p for p in collector.out if not is_heading_label(p)], collector.removed
 
 
-def text(node: LexborNode | None, skip: Skip = non_text) -> str:
+def text(node: LexborNode | None, skip: Skip | None = None) -> str:
     """All the text of ``node`` on one normalized line ("" for None); labels are text here."""
-    return " ".join(_collect(node, skip, labels=False).out) if node is not None else ""
+    return " ".join(_collect(node, skip, frozenset(), labels=False).out) if node is not None else ""
 
 
-def _collect(node: LexborNode, skip: Skip, labels: bool) -> _Collector:
-    collector = _Collector(skip, labels)
+def _collect(node: LexborNode, skip: Skip | None, hidden: AbstractSet[int], labels: bool) -> _Collector:
+    collector = _Collector(skip, hidden, labels)
     collector.visit(node)
     collector.flush()
     return collector
@@ -75,8 +80,14 @@ def is_heading_label(paragraph: str) -> bool:
 
 
 class _Collector:
-    def __init__(self, skip: Skip, labels: bool) -> None:
+    # Every node property is a call into lexbor that builds a new Python object: the walk reads
+    # each child's tag once (text and comment nodes have the pseudo-tags "-text" and "-comment") and
+    # asks for nothing else unless it has to.
+    __slots__ = ("hidden", "labels", "out", "removed", "run", "skip")
+
+    def __init__(self, skip: Skip | None, hidden: AbstractSet[int], labels: bool) -> None:
         self.skip = skip
+        self.hidden = hidden
         self.labels = labels
         self.out: list[str] = []
         self.run: list[str] = []
@@ -92,16 +103,22 @@ class _Collector:
 
     def visit(self, node: LexborNode) -> None:
         after_label = False
+        run, skip, hidden = self.run, self.skip, self.hidden
         for child in node.iter(include_text=True):
-            if child.is_text_node:
-                self.run.append(child.text_content or "")
-            elif child.tag == "br":
-                self.run.append(" ")
-            elif child.is_comment_node or self.skip(child):
+            tag = child.tag
+            if tag == "-text":
+                run.append(child.text_content or "")
+            elif tag == "br":
+                run.append(" ")
+            elif (
+                tag == "-comment"
+                or (tag in NON_TEXT_TAGS if skip is None else skip(child))
+                or (hidden and child.mem_id in hidden)
+            ):
                 continue
-            elif after_label and child.tag in LIST_TAGS:
+            elif after_label and tag in LIST_TAGS:
                 self.removed.add(child.mem_id)
-            elif child.tag in INLINE_TAGS:
+            elif tag in INLINE_TAGS:
                 self.visit(child)
             else:
                 after_label = self._block(child)
