@@ -29,7 +29,7 @@ from scraper.outlets import all_outlets, generic_outlet, outlet_for_url
 from scraper.outlets.base import Outlet
 from scraper.politeness import ROBOTS_MAX_BYTES, HostGate, Robots, origin
 from scraper.urls import is_http_url
-from storage.archive import Archive
+from storage.archive import Archive, PackedRaw
 from storage.frontier import DuePage, DuePolicy, Frontier
 
 log = logging.getLogger("vnnews.crawl")
@@ -121,16 +121,22 @@ class Importer:
         return self.store(outlet, url, page, extract(outlet, url, page))
 
     def store(
-        self, outlet: Outlet, url: str, page: FetchedPage, extracted: Article | ExtractionError
+        self,
+        outlet: Outlet,
+        url: str,
+        page: FetchedPage,
+        extracted: Article | ExtractionError,
+        packed: PackedRaw | None = None,
     ) -> ImportResult:
-        """The archive half of ``process``, given what ``extract`` made of ``page``."""
+        """The archive half of ``process``, given what ``extract`` made of ``page`` (and ``page`` already
+        packed for the archive, when the caller did that elsewhere)."""
         if isinstance(extracted, ExtractionError):
-            self._record_failure(url, outlet, extracted, page=page)
+            self._record_failure(url, outlet, extracted, page=page, packed=packed)
             return ImportResult(url, "failed", error=extracted)
         article = extracted
         if self.archive is None:
             return ImportResult(url, "extracted", article=article)
-        saved = self.archive.save(article, raw=page)
+        saved = self.archive.save(article, raw=packed or page)
         return ImportResult(
             url, saved.outcome, article, saved.article_id, saved.duplicate_of_url, saved.supersedes_id
         )
@@ -155,6 +161,7 @@ class Importer:
         *,
         http_status: int | None = None,
         page: FetchedPage | None = None,
+        packed: PackedRaw | None = None,
     ) -> None:
         log.info("failed %s: %s", url, error)
         if self.archive is not None:
@@ -164,7 +171,7 @@ class Importer:
                 message=str(error),
                 outlet_key=outlet.key,
                 http_status=http_status,
-                raw=page,
+                raw=packed or page,
                 at=page.fetched_at if page else datetime.now(UTC).replace(microsecond=0),
             )
 
@@ -400,7 +407,10 @@ class Crawler:
         # body (and its future) alive until the end of the run, and fetches outrun archiving, so memory grew
         # with the crawl (bench/crawl.py: ~0.4 MB per page). Twice the workers keeps every worker busy.
         window = 2 * workers
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        with (
+            self.archive.batch(),
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool,
+        ):
             pending: set[Future[Fetched]] = set()
             try:
                 while True:
@@ -411,7 +421,11 @@ class Crawler:
                         pending.add(pool.submit(self._fetch_page, *job))
                     if not pending:
                         break
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    done, pending = wait(pending, timeout=0)
+                    if not done:
+                        # Nothing to archive until the network answers: commit what is written meanwhile.
+                        self.archive.commit_batch()
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         self._archive(*future.result())
             except BaseException:
@@ -428,19 +442,20 @@ class Crawler:
         only archives: extracting here puts the parse, which releases the GIL, on another core). The
         outcome is None when the crawl is stopping."""
         if self.stop.is_set():
-            return outlet, due, None, None
+            return outlet, due, None, None, None
         if not self.robots.allowed(due.url):
             if self.robots.unreachable(due.url):
                 # Left alone this run (RFC 9309): stays due, no failure counted.
-                return outlet, due, None, None
-            return outlet, due, RobotsDisallowed(f"robots.txt disallows {due.url}"), None
+                return outlet, due, None, None, None
+            return outlet, due, RobotsDisallowed(f"robots.txt disallows {due.url}"), None, None
         try:
             page = self._polite_fetch(due.url, headers=conditional_headers(due.etag, due.last_modified))
         except FetchError as exc:
-            return outlet, due, exc, None
+            return outlet, due, exc, None, None
         if page is None or page.status == 304:
-            return outlet, due, page, None
-        return outlet, due, page, extract(outlet, due.url, page)
+            return outlet, due, page, None, None
+        # Both here, not in the archiving thread: the parse, zlib and sha256 release the GIL.
+        return outlet, due, page, extract(outlet, due.url, page), PackedRaw.of(page)
 
     def _archive(
         self,
@@ -448,8 +463,9 @@ class Crawler:
         due: DuePage,
         outcome: FetchedPage | VnnewsError | None,
         extracted: Article | ExtractionError | None,
+        packed: PackedRaw | None,
     ) -> None:
-        """Main thread: every archive write happens here, one transaction per page."""
+        """Main thread: every archive write happens here, in the batch ``_fetch_due`` opened."""
         if outcome is None or isinstance(outcome, Interrupted):
             return  # stopped before an answer: the page stays due for the next run
         tally = self.tallies[outlet.key]
@@ -478,7 +494,7 @@ class Crawler:
             tally.fetched += 1
             if extracted is None:  # not extracted by the worker (cannot happen for a page received)
                 extracted = extract(outlet, due.url, outcome)
-            tally.count(self.importer.store(outlet, due.url, outcome, extracted).outcome)
+            tally.count(self.importer.store(outlet, due.url, outcome, extracted, packed).outcome)
         self.progress.advance(outlet.key)
 
     def _gate(self, url: str) -> HostGate:
@@ -506,8 +522,11 @@ class Crawler:
             return self.fetcher.fetch(url, accept_non_html=True, max_bytes=ROBOTS_MAX_BYTES).text
 
 
-# What a fetch thread hands the main thread: the page (or why there is none) and what extracting it gave.
-Fetched = tuple[Outlet, DuePage, FetchedPage | VnnewsError | None, Article | ExtractionError | None]
+# What a fetch thread hands the main thread: the page (or why there is none), what extracting it gave, and
+# the page packed for raw_pages.
+Fetched = tuple[
+    Outlet, DuePage, FetchedPage | VnnewsError | None, Article | ExtractionError | None, PackedRaw | None
+]
 
 
 class Interrupted(FetchError):

@@ -119,11 +119,13 @@ def reextract(
     report: Callable[[ImportResult], None] = lambda _: None,
 ) -> ReextractSummary:
     """Extract each (URL, raw page id) again and archive the result; ``report`` sees every result."""
-    importer = Importer(archive.reextracting(), allow_generic=True)
+    writer = archive.reextracting()
+    importer = Importer(writer, allow_generic=True)
     summary = ReextractSummary()
-    for result in _results(archive, importer, pages):
-        summary.counts[result.outcome] += 1
-        report(result)
+    with writer.batch():  # offline and fast: a commit per page would be most of the work
+        for result in _results(archive, importer, pages):
+            summary.counts[result.outcome] += 1
+            report(result)
     return summary
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
-from sqlalchemy import Connection, CursorResult, Engine, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,7 @@ from scraper.errors import StorageError
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
 from storage.models import FetchLog, Outlet, Page, RawPage, Sighting
+from storage.prepared import Prepared
 from storage.search import index_rows
 
 Outcome = Literal["new", "duplicate", "version", "unchanged"]
@@ -28,6 +32,11 @@ KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date
 # zlib level of raw pages. 1, not 6: on the reference pages 2.5x less CPU (1.3 vs 3.2 ms for a 165 KB page,
 # the largest cost of archiving a fetched page) for 20 % more bytes (4.3 vs 5.2 times smaller).
 RAW_COMPRESSION = 1
+# An open batch (Archive.batch) commits after this many writes or this many seconds, whichever comes first:
+# bounds what a crash can cost (the pages of one batch are fetched again by the next run) and how long
+# another writer (a `vnnews import` beside a crawl) waits for the write lock.
+BATCH_WRITES = 200
+BATCH_SECONDS = 2.0
 
 
 class FetchedBody(Protocol):
@@ -64,12 +73,15 @@ def utcnow() -> datetime:
 
 
 class Archive:
-    """The archive of one database. Every public method is one transaction."""
+    """The archive of one database. Every public method is one transaction, or a part of the open batch's
+    (``batch``)."""
 
     def __init__(self, engine: Engine, *, source: Source = "fetch") -> None:
         self.engine = engine
         self.source = source
         self._outlet_ids: dict[str, int] = {}
+        self._batch: _Batch | None = None
+        self._sql: _Statements | None = None
 
     @classmethod
     def open(cls, target: str | Path) -> Archive:
@@ -106,44 +118,46 @@ class Archive:
                     row.name, row.domains = name, list(domains)
 
     def save(
-        self, article: Article, *, raw: FetchedBody | None = None, seen_at: datetime | None = None
+        self,
+        article: Article,
+        *,
+        raw: FetchedBody | PackedRaw | None = None,
+        seen_at: datetime | None = None,
     ) -> SaveResult:
         """Archive ``article`` seen at ``article.url``: new, duplicate, new version, or unchanged."""
-        now = seen_at or (raw.fetched_at if raw else utcnow())
-        # Core statements, not ORM objects: on this path the unit of work cost three times the SQL it ran
-        # (bench/ingest.py). The rows written are the same.
+        fetched = raw.page if isinstance(raw, PackedRaw) else raw
+        now = seen_at or (fetched.fetched_at if fetched else utcnow())
         with self.transaction() as session:
             connection = session.connection()
+            sql = self._statements(connection)
             outlet_id = self.outlet_id(session, article.outlet)
-            raw_id = self._store_raw(session, raw) if raw else None
-            page = connection.execute(_PAGE_BY_URL, {"url": article.url}).first()
+            raw_id = sql.store_raw(connection, raw) if raw else None
+            page = sql.page(connection, article.url)
             previous = page.article_id if page is not None else None
-            result = self._place(connection, article, previous, outlet_id, now)
-            self._sight(connection, result.article_id, outlet_id, article.canonical_url, now)
+            result = sql.place(connection, article, previous, outlet_id, now, _index_queue(session))
+            sql.sight(connection, result.article_id, outlet_id, article.canonical_url, now)
             values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
                 values.update(
-                    _fetched_values(page, raw, now),
+                    _fetched_values(page, fetched, now),
                     last_success_at=now,
                     last_error=None,
                     last_error_message=None,
                     consecutive_failures=0,
                 )
-            _write_page(connection, article.url, page, values)
-            connection.execute(
-                insert(FetchLog),
-                {
-                    "at": self._log_time(now),
-                    "url": article.url,
-                    "outlet_id": outlet_id,
-                    "outcome": result.outcome,
-                    "reason": None,
-                    "message": None,
-                    "http_status": raw.status if raw else None,
-                    "article_id": result.article_id,
-                    "raw_page_id": raw_id,
-                    "source": self.source,
-                },
+            sql.write_page(connection, article.url, page, values)
+            sql.log(
+                connection,
+                at=self._log_time(now),
+                url=article.url,
+                outlet_id=outlet_id,
+                outcome=result.outcome,
+                reason=None,
+                message=None,
+                http_status=fetched.status if fetched else None,
+                article_id=result.article_id,
+                raw_page_id=raw_id,
+                source=self.source,
             )
             return result
 
@@ -155,39 +169,41 @@ class Archive:
         message: str,
         outlet_key: str | None = None,
         http_status: int | None = None,
-        raw: FetchedBody | None = None,
+        raw: FetchedBody | PackedRaw | None = None,
         at: datetime | None = None,
     ) -> None:
         """Record that ``url`` yielded no article, and why; nothing already stored is touched."""
-        now = at or (raw.fetched_at if raw else utcnow())
+        fetched = raw.page if isinstance(raw, PackedRaw) else raw
+        now = at or (fetched.fetched_at if fetched else utcnow())
         with self.transaction() as session:
             connection = session.connection()
+            sql = self._statements(connection)
             outlet_id = self.outlet_id(session, outlet_key) if outlet_key else None
-            raw_id = self._store_raw(session, raw) if raw else None
-            page = connection.execute(_PAGE_BY_URL, {"url": url}).first()
+            raw_id = sql.store_raw(connection, raw) if raw else None
+            page = sql.page(connection, url)
             values: dict[str, object] = {} if outlet_id is None else {"outlet_id": outlet_id}
             if self.source == "fetch":
                 values.update(
-                    _fetched_values(page, raw, now),
+                    _fetched_values(page, fetched, now),
                     last_error=reason,
                     last_error_message=message,
                     consecutive_failures=(page.consecutive_failures if page else 0) + 1,
                 )
                 if http_status is not None:
                     values["last_status"] = http_status
-            _write_page(connection, url, page, values)
-            session.add(
-                FetchLog(
-                    at=self._log_time(now),
-                    url=url,
-                    outlet_id=outlet_id,
-                    outcome="failed",
-                    reason=reason,
-                    message=message,
-                    http_status=http_status if http_status is not None else (raw.status if raw else None),
-                    raw_page_id=raw_id,
-                    source=self.source,
-                )
+            sql.write_page(connection, url, page, values)
+            sql.log(
+                connection,
+                at=self._log_time(now),
+                url=url,
+                outlet_id=outlet_id,
+                outcome="failed",
+                reason=reason,
+                message=message,
+                http_status=http_status if http_status is not None else (fetched.status if fetched else None),
+                article_id=None,
+                raw_page_id=raw_id,
+                source=self.source,
             )
 
     def count(self, table: type[ArticleRow] | type[Sighting] | type[RawPage] | type[FetchLog]) -> int:
@@ -198,9 +214,50 @@ class Archive:
         # A fetch is logged when the page was fetched; a re-extraction when it ran.
         return seen_at if self.source == "fetch" else utcnow()
 
-    def transaction(self) -> _Transaction:
-        """A session in one transaction (commit on success), for the crawl state in storage.frontier."""
+    def transaction(self) -> _Transaction | _BatchedTransaction:
+        """A session in one transaction (commit on success), for the crawl state in storage.frontier; in
+        the thread that opened a batch, the batch's transaction, committed when the batch is."""
+        batch = self._batch
+        if batch is not None and batch.owner == threading.get_ident():
+            return _BatchedTransaction(batch)
         return _Transaction(self.engine)
+
+    @contextmanager
+    def batch(self, *, max_writes: int = BATCH_WRITES, max_seconds: float = BATCH_SECONDS) -> Iterator[None]:
+        """Group this thread's writes into fewer transactions until the block ends (the crawl, reextract).
+
+        One commit per article cost more than the rest of storing it: a commit, and the full-text segment
+        it flushes, per page (bench/ingest.py). Inside the block every write (``save``, ``record_failure``,
+        the frontier's) joins an open transaction that commits after ``max_writes`` writes or
+        ``max_seconds``, at ``commit_batch`` and at the end, also when the block ends with an exception
+        raised outside a write (Ctrl-C). Each write is whole, so a commit never stores half of one; a crash
+        loses the uncommitted writes, whose pages stay due and are fetched again. A write that fails rolls
+        back the whole open batch (StorageError, and every later write in the block is refused): the
+        archive is not writable, and the caller stops.
+        """
+        if self._batch is not None:
+            raise RuntimeError("Archive.batch is already open")
+        batch = _Batch(self.engine, max_writes, max_seconds)
+        self._batch = batch
+        try:
+            yield
+        except BaseException:
+            # Ctrl-C, or an error outside any write: every write in the batch is whole, so keep them.
+            if not batch.broken:
+                with suppress(StorageError):  # the exception on its way out says more than this would
+                    batch.commit()
+            raise
+        else:
+            batch.commit()
+        finally:
+            self._batch = None
+            batch.close()
+
+    def commit_batch(self) -> None:
+        """Commit what the open batch holds now (the crawl does when it would otherwise wait for the network:
+        written pages should not sit uncommitted while nothing else happens)."""
+        if self._batch is not None and self._batch.owner == threading.get_ident():
+            self._batch.commit()
 
     def outlet_id(self, session: Session, key: str) -> int:
         """The id of outlet ``key``, creating its row if it is new (a generic-extractor host, say)."""
@@ -216,72 +273,188 @@ class Archive:
         self._outlet_ids[key] = row.id
         return row.id
 
-    @staticmethod
-    def _place(
-        connection: Connection, article: Article, previous: int | None, outlet_id: int, now: datetime
+    def _statements(self, connection: Connection) -> _Statements:
+        if self._sql is None:
+            self._sql = _Statements(connection.dialect)
+        return self._sql
+
+
+class PageState(NamedTuple):
+    """What the archive knows of a page before a fetch of it is recorded."""
+
+    id: int
+    article_id: int | None
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int
+
+
+@dataclass(frozen=True)
+class PackedRaw:
+    """A fetched page made ready for ``raw_pages``: its digest and compressed bytes.
+
+    The crawl packs pages in its fetch threads: zlib and sha256 release the GIL, so the largest cost of
+    archiving a page (1.3 ms for a 165 KB page) runs beside the archiving thread instead of in it.
+    """
+
+    page: FetchedBody
+    sha256: str
+    compressed: bytes
+
+    @classmethod
+    def of(cls, page: FetchedBody) -> PackedRaw:
+        return cls(
+            page, hashlib.sha256(page.content).hexdigest(), zlib.compress(page.content, RAW_COMPRESSION)
+        )
+
+
+def _columns(table: type[Any], *skip: str) -> dict[str, Any]:
+    return {
+        column.name: bindparam(column.name) for column in table.__table__.columns if column.name not in skip
+    }
+
+
+def _insert(table: type[Any], dialect: Dialect) -> Prepared:
+    statement = insert(table).values(_columns(table, "id"))
+    # RETURNING where the database has it (SQLite >= 3.35, PostgreSQL); the driver's lastrowid otherwise.
+    return Prepared(statement.returning(table.id) if dialect.insert_returning else statement, dialect)
+
+
+class _Statements:
+    """The write path of ``Archive.save`` and ``record_failure``, compiled once for one dialect
+    (storage.prepared: the SQLAlchemy per-execute cost was most of the cost of storing an article)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._page_by_url = Prepared(
+            select(Page.id, Page.article_id, Page.etag, Page.last_modified, Page.consecutive_failures).where(
+                Page.url == bindparam("url")
+            ),
+            dialect,
+        )
+        self._article_by_hash = Prepared(
+            select(ArticleRow.id, ArticleRow.url).where(ArticleRow.content_hash == bindparam("content_hash")),
+            dialect,
+        )
+        self._sighting = Prepared(
+            select(Sighting.id, Sighting.last_seen_at).where(
+                Sighting.article_id == bindparam("article_id"), Sighting.url == bindparam("url")
+            ),
+            dialect,
+        )
+        self._seen_again = Prepared(
+            update(Sighting)
+            .where(Sighting.id == bindparam("sighting_id"))
+            .values(last_seen_at=bindparam("at")),
+            dialect,
+        )
+        self._raw_by_digest = Prepared(
+            select(RawPage.id).where(
+                RawPage.url == bindparam("url"), RawPage.content_sha256 == bindparam("content_sha256")
+            ),
+            dialect,
+        )
+        self._insert = {table: _insert(table, dialect) for table in (ArticleRow, Sighting, RawPage, FetchLog)}
+        # A page's row is written with the columns a fetch, a failure or a re-extraction sets: one
+        # statement per set of columns, compiled when first needed.
+        self._page_writes: dict[tuple[bool, tuple[str, ...]], Prepared] = {}
+
+    def page(self, connection: Connection, url: str) -> PageState | None:
+        row = self._page_by_url.first(connection, {"url": url})
+        return PageState(*row) if row is not None else None
+
+    def place(
+        self,
+        connection: Connection,
+        article: Article,
+        previous: int | None,
+        outlet_id: int,
+        now: datetime,
+        index_queue: list[IndexRow],
     ) -> SaveResult:
         """Dedupe by content hash against ``previous``, the article the page showed so far (None: none)."""
-        existing = connection.execute(_ARTICLE_BY_HASH, {"content_hash": article.content_hash}).first()
+        existing = self._article_by_hash.first(connection, {"content_hash": article.content_hash})
         if existing is not None:
-            if existing.id == previous:
-                return SaveResult("unchanged", existing.id)
+            existing_id, existing_url = existing
+            if existing_id == previous:
+                return SaveResult("unchanged", existing_id)
             if previous is not None:  # the page changed back to, or into, a story already archived
-                return SaveResult("version", existing.id, existing.url, previous)
-            return SaveResult("duplicate", existing.id, existing.url)
+                return SaveResult("version", existing_id, existing_url, previous)
+            return SaveResult("duplicate", existing_id, existing_url)
         values = _article_values(article, outlet_id, now, supersedes_id=previous)
-        article_id = _new_id(connection.execute(insert(ArticleRow), values))
-        # In this transaction: a new row is searchable exactly when it is committed (storage.search).
-        index_rows(connection, [(article_id, values["title"], values["sapo"], values["body"])])
+        article_id = self._new_row(connection, ArticleRow, values)
+        index_queue.append((article_id, values["title"], values["sapo"], values["body"]))
         return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous)
 
-    @staticmethod
-    def _sight(connection: Connection, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
-        sighting = connection.execute(_SIGHTING, {"article_id": article_id, "url": url}).first()
+    def sight(self, connection: Connection, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
+        sighting = self._sighting.first(connection, {"article_id": article_id, "url": url})
         if sighting is None:
-            connection.execute(
-                insert(Sighting),
-                {
-                    "article_id": article_id,
-                    "outlet_id": outlet_id,
-                    "url": url,
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                },
-            )
-        elif now > sighting.last_seen_at:
-            connection.execute(update(Sighting).where(Sighting.id == sighting.id), {"last_seen_at": now})
+            values = {
+                "article_id": article_id,
+                "outlet_id": outlet_id,
+                "url": url,
+                "first_seen_at": now,
+                "last_seen_at": now,
+            }
+            self._new_row(connection, Sighting, values)
+        elif now > sighting[1]:
+            self._seen_again.execute(connection, {"sighting_id": sighting[0], "at": now})
 
-    @staticmethod
-    def _store_raw(session: Session, raw: FetchedBody) -> int:
-        digest = hashlib.sha256(raw.content).hexdigest()
-        connection = session.connection()
-        existing = connection.execute(_RAW_BY_DIGEST, {"url": raw.url, "content_sha256": digest}).scalar()
+    def store_raw(self, connection: Connection, raw: FetchedBody | PackedRaw) -> int:
+        page = raw.page if isinstance(raw, PackedRaw) else raw
+        digest = raw.sha256 if isinstance(raw, PackedRaw) else hashlib.sha256(page.content).hexdigest()
+        existing = self._raw_by_digest.scalar(connection, {"url": page.url, "content_sha256": digest})
         if existing is not None:
             return int(existing)
         values = {
-            "url": raw.url,
-            "final_url": raw.final_url,
-            "status": raw.status,
-            "encoding": raw.encoding,
-            "headers": {k: v for k, v in raw.headers.items() if k.lower() in KEPT_HEADERS},
+            "url": page.url,
+            "final_url": page.final_url,
+            "status": page.status,
+            "encoding": page.encoding,
+            "headers": {k: v for k, v in page.headers.items() if k.lower() in KEPT_HEADERS},
             "content_sha256": digest,
-            "size": len(raw.content),
-            "content": zlib.compress(raw.content, RAW_COMPRESSION),
-            "fetched_at": raw.fetched_at,
+            "size": len(page.content),
+            "content": raw.compressed
+            if isinstance(raw, PackedRaw)
+            else zlib.compress(page.content, RAW_COMPRESSION),
+            "fetched_at": page.fetched_at,
         }
-        return _new_id(connection.execute(insert(RawPage), values))
+        return self._new_row(connection, RawPage, values)
+
+    def write_page(
+        self, connection: Connection, url: str, page: PageState | None, values: dict[str, object]
+    ) -> None:
+        if page is None:
+            values = {"url": url, "consecutive_failures": 0, **values}
+        elif not values:
+            return
+        else:
+            values = {**values, "page_id": page.id}
+        key = (page is None, tuple(sorted(values)))
+        statement = self._page_writes.get(key)
+        if statement is None:
+            if page is None:
+                core: Any = insert(Page).values({name: bindparam(name) for name in key[1]})
+            else:
+                changed: dict[str, Any] = {name: bindparam(name) for name in key[1] if name != "page_id"}
+                core = update(Page).where(Page.id == bindparam("page_id")).values(changed)
+            statement = self._page_writes[key] = Prepared(core, self.dialect)
+        statement.execute(connection, values)
+
+    def log(self, connection: Connection, **values: object) -> None:
+        self._new_row(connection, FetchLog, values)
+
+    def _new_row(self, connection: Connection, table: type[Any], values: Mapping[str, object]) -> int:
+        """Insert a row; its primary key."""
+        statement = self._insert[table]
+        cursor = statement.execute(connection, values)
+        new_id = cursor.fetchone()[0] if self.dialect.insert_returning else cursor.lastrowid
+        if new_id is None:
+            raise StorageError("the archive did not return the id of a new row")
+        return int(new_id)
 
 
-# Built once: a statement built per call costs SQLAlchemy a cache-key computation every time.
-_PAGE_BY_URL = select(
-    Page.id, Page.article_id, Page.etag, Page.last_modified, Page.consecutive_failures
-).where(Page.url == bindparam("url"))
-
-# (id, article_id, etag, last_modified, consecutive_failures) of _PAGE_BY_URL.
-_PageRow = Row[int, int | None, str | None, str | None, int]
-
-
-def _fetched_values(page: _PageRow | None, raw: FetchedBody | None, now: datetime) -> dict[str, object]:
+def _fetched_values(page: PageState | None, raw: FetchedBody | None, now: datetime) -> dict[str, object]:
     """What every fetch records on its page, success or failure: when, the status, and the validators
     for the next conditional GET (a response without them keeps the ones the page had)."""
     values: dict[str, object] = {"last_fetched_at": now}
@@ -292,24 +465,6 @@ def _fetched_values(page: _PageRow | None, raw: FetchedBody | None, now: datetim
             last_modified=raw.headers.get("last-modified") or (page.last_modified if page else None),
         )
     return values
-
-
-def _write_page(connection: Connection, url: str, page: _PageRow | None, values: dict[str, object]) -> None:
-    if page is None:
-        connection.execute(insert(Page), {"url": url, "consecutive_failures": 0, **values})
-    elif values:
-        connection.execute(update(Page).where(Page.id == page.id), values)
-
-
-_ARTICLE_BY_HASH = select(ArticleRow.id, ArticleRow.url).where(
-    ArticleRow.content_hash == bindparam("content_hash")
-)
-_SIGHTING = select(Sighting.id, Sighting.last_seen_at).where(
-    Sighting.article_id == bindparam("article_id"), Sighting.url == bindparam("url")
-)
-_RAW_BY_DIGEST = select(RawPage.id).where(
-    RawPage.url == bindparam("url"), RawPage.content_sha256 == bindparam("content_sha256")
-)
 
 
 def _article_values(
@@ -338,17 +493,40 @@ def _article_values(
     }
 
 
-def _new_id(result: CursorResult[Any]) -> int:
-    """The primary key of the row an INSERT added."""
-    key = result.inserted_primary_key
-    if key is None:  # only for statements that insert no single row
-        raise StorageError("the archive did not return the id of a new row")
-    return int(key[0])
-
-
 def decompress(content: bytes) -> bytes:
     """The original bytes of a ``raw_pages.content`` value."""
     return zlib.decompress(content)
+
+
+IndexRow = tuple[int, str, str | None, str]  # (article id, title, sapo, body) for storage.search.index_rows
+
+
+def _index_queue(session: Session) -> list[IndexRow]:
+    """The full-text rows of the articles this transaction added, written just before it commits.
+
+    Last, not as each article is inserted: FTS5 writes its pending terms to disk at every statement that
+    opens a statement savepoint (an INSERT with a UNIQUE or foreign key, say), so an index row written
+    mid-page cost a segment flush per article, three times the indexing itself. Written in the same
+    transaction, a new article is still searchable exactly when it is committed (storage.search).
+    """
+    queue: list[IndexRow] = session.info.setdefault("vnnews_index_queue", [])
+    return queue
+
+
+def _commit(session: Session) -> None:
+    queue = session.info.pop("vnnews_index_queue", None)
+    if queue:
+        index_rows(session.connection(), queue)
+    session.commit()
+
+
+def _rollback(session: Session) -> None:
+    session.info.pop("vnnews_index_queue", None)
+    session.rollback()
+
+
+def _storage_error(error: BaseException) -> StorageError:
+    return StorageError(f"cannot write the archive: {error.__class__.__name__}: {error}")
 
 
 class _Transaction:
@@ -364,13 +542,85 @@ class _Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         try:
             if exc_type is None:
-                self.session.commit()
+                _commit(self.session)
             else:
-                self.session.rollback()
+                _rollback(self.session)
         except SQLAlchemyError as error:
-            self.session.rollback()
-            raise StorageError(f"cannot write the archive: {error.__class__.__name__}: {error}") from None
+            _rollback(self.session)
+            raise _storage_error(error) from None
         finally:
             self.session.close()
         if isinstance(exc, SQLAlchemyError):
-            raise StorageError(f"cannot write the archive: {exc.__class__.__name__}: {exc}") from None
+            raise _storage_error(exc) from None
+
+
+class _Batch:
+    """The open transaction of ``Archive.batch``: one session, begun at its first write."""
+
+    def __init__(self, engine: Engine, max_writes: int, max_seconds: float) -> None:
+        self.owner = threading.get_ident()  # a Session is not shared across threads
+        self.session = Session(engine, expire_on_commit=False)
+        self.max_writes = max_writes
+        self.max_seconds = max_seconds
+        self.writes = 0
+        self.opened_at = 0.0
+        self.broken = False
+
+    def enter(self) -> Session:
+        if self.broken:  # a caller that went on after a failed write would lose the writes rolled back
+            raise StorageError("cannot write the archive: an earlier write of this batch failed")
+        if not self.session.in_transaction():
+            self.session.begin()
+            self.opened_at = time.monotonic()
+        return self.session
+
+    def done(self) -> None:
+        """One write finished whole: commit when the batch is full or old enough."""
+        self.writes += 1
+        if self.writes >= self.max_writes or time.monotonic() - self.opened_at >= self.max_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if not self.session.in_transaction():
+            return
+        self.writes = 0
+        try:
+            _commit(self.session)
+        except SQLAlchemyError as error:
+            self.rollback()
+            raise _storage_error(error) from None
+
+    def rollback(self) -> None:
+        self.writes = 0
+        self.broken = True
+        _rollback(self.session)
+
+    def close(self) -> None:
+        _rollback(self.session)  # what was not committed: the block ended with a failed write
+        self.session.close()
+
+
+class _BatchedTransaction:
+    """``Archive.transaction`` inside a batch: the batch's session; no commit of its own."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
+
+    def __enter__(self) -> Session:
+        return self.batch.enter()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            try:
+                # The ORM's pending rows go out now: later writes run on the driver's cursor, past the
+                # session's autoflush, and a failing write must fail here, as itself.
+                self.batch.session.flush()
+            except SQLAlchemyError as error:
+                self.batch.rollback()
+                raise _storage_error(error) from None
+            self.batch.done()
+            return
+        # Half a write cannot be committed and a transaction cannot be partly undone: the batch goes.
+        self.batch.rollback()
+        if isinstance(exc, SQLAlchemyError):
+            raise _storage_error(exc) from None

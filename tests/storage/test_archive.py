@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scraper.article import Article, Image
-from storage.archive import Archive, decompress
+from scraper.errors import StorageError
+from storage.archive import Archive, PackedRaw, decompress
 from storage.models import Article as ArticleRow
 from storage.models import FetchLog, Page, RawPage, Sighting
 
@@ -167,3 +168,61 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
     with Archive.open(path) as second:
         assert second.save(make_article("https://vov.vn/a-post1.vov")).outcome == "unchanged"
         assert second.count(ArticleRow) == 1
+
+
+def committed_articles(archive: Archive) -> int:
+    """Articles another connection sees: what a crash at this moment would leave."""
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def test_batch_commits_every_max_writes_and_at_the_end(archive: Archive) -> None:
+    committed = []
+    with archive.batch(max_writes=3, max_seconds=3600):
+        for n in range(1, 5):
+            archive.save(make_article(f"https://vov.vn/a-post{n}.vov", body=(f"Bài số {n}.",)))
+            committed.append(committed_articles(archive))
+        # The batch's own uncommitted rows are seen inside it: dedupe works across a batch.
+        duplicate = archive.save(make_article("https://vov.vn/b-post4.vov", body=("Bài số 4.",)))
+        assert duplicate.outcome == "duplicate"
+        archive.commit_batch()
+        committed.append(committed_articles(archive))
+        archive.record_failure("https://vov.vn/c-post1.vov", reason="timeout", message="timed out")
+    assert committed == [0, 0, 3, 3, 4]
+    assert [log.outcome for log in rows(archive, FetchLog)][-1] == "failed"  # committed at the end
+    assert archive.count(Sighting) == 5
+
+
+def test_batch_commits_after_max_seconds(archive: Archive) -> None:
+    with archive.batch(max_writes=1000, max_seconds=0):
+        archive.save(make_article("https://vov.vn/a-post1.vov"))
+        assert committed_articles(archive) == 1
+
+
+def test_failed_write_rolls_back_the_open_batch_and_refuses_more(archive: Archive) -> None:
+    archive.save(make_article("https://vov.vn/a-post1.vov"))
+    with pytest.raises(StorageError, match="cannot write the archive"), archive.batch(max_writes=100):
+        archive.save(make_article("https://vov.vn/a-post2.vov", body=("Bài hai.",)))
+        with archive.transaction() as session:  # a write that breaks a constraint half-way
+            session.add(Page(url="https://vov.vn/a-post1.vov", consecutive_failures=0))
+        archive.save(make_article("https://vov.vn/a-post3.vov", body=("Bài ba.",)))
+    assert committed_articles(archive) == 1  # the batch's earlier write went with it; nothing before did
+    archive.save(make_article("https://vov.vn/a-post3.vov", body=("Bài ba.",)))  # no batch: writable again
+    assert committed_articles(archive) == 2
+
+
+def test_packed_raw_page_is_stored_like_a_fetched_one(archive: Archive) -> None:
+    html = "<html><body><p>Xin chào</p></body></html>".encode() * 50
+    raw = Body("https://vov.vn/a-post1.vov", html, final_url="https://vov.vn/a-post1.vov")
+    archive.save(make_article(raw.url), raw=PackedRaw.of(raw))
+    archive.save(make_article(raw.url), raw=raw)  # the same bytes, not packed: the same row
+    (stored,) = rows(archive, RawPage)
+    assert decompress(stored.content) == html and stored.size == len(html)
+    assert [log.raw_page_id for log in rows(archive, FetchLog)] == [stored.id, stored.id]
+
+
+def test_batch_interrupted_between_writes_keeps_them(archive: Archive) -> None:
+    with pytest.raises(KeyboardInterrupt), archive.batch(max_writes=100):
+        archive.save(make_article("https://vov.vn/a-post1.vov"))
+        raise KeyboardInterrupt
+    assert committed_articles(archive) == 1
