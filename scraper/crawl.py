@@ -209,6 +209,9 @@ def _is_utf8(encoding: str | None) -> bool:
 
 SITEMAP_MAX_BYTES = 50_000_000  # the sitemaps.org limit for one (uncompressed) sitemap
 MAX_SITEMAP_CHILDREN = 3  # newest children of a sitemap index read per run; older months change rarely
+# The archive's open batch is committed when no fetch has come back for this long: a slow or polite crawl
+# stores each page about as it arrives; a fast one commits once per batch (Archive.batch), not per page.
+IDLE_COMMIT_SECONDS = 0.1
 COUNTERS = ("discovered", "fetched", "new", "duplicate", "versions", "unchanged", "failed")
 
 
@@ -421,7 +424,7 @@ class Crawler:
                         pending.add(pool.submit(self._fetch_page, *job))
                     if not pending:
                         break
-                    done, pending = wait(pending, timeout=0)
+                    done, pending = wait(pending, timeout=IDLE_COMMIT_SECONDS, return_when=FIRST_COMPLETED)
                     if not done:
                         # Nothing to archive until the network answers: commit what is written meanwhile.
                         self.archive.commit_batch()

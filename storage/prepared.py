@@ -32,15 +32,15 @@ class Prepared:
         self._positional = dialect.positional
         if self._positional:
             self._names = tuple(compiled.positiontup or ())
-        self._converters = [_bind_converter(compiled.binds[name].type, dialect) for name in self._names]
+        self._binds = [(name, _bind_converter(compiled.binds[name].type, dialect)) for name in self._names]
         selected = getattr(statement, "exported_columns", ())  # a SELECT's columns, or RETURNING's
         self._result_converters = [_result_converter(column.type, dialect) for column in selected]
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement in ``connection``'s transaction; the DBAPI cursor (for fetches)."""
         converted = [
-            value if convert is None else convert(value)
-            for value, convert in zip((values[name] for name in self._names), self._converters, strict=True)
+            values[name] if convert is None or values[name] is None else convert(values[name])
+            for name, convert in self._binds
         ]
         cursor = connection.connection.cursor()
         cursor.execute(
