@@ -98,8 +98,9 @@ max_pages = 1000000
 def crawl_once(port: int, articles: int, sample_every: int) -> dict[str, Any]:
     """One ``Crawler.run()`` of the vov outlet into a fresh archive."""
     from scraper.config import parse_config
-    from scraper.crawl import Crawler, CrawlProgress, interruptible_sleep, outlet_rows
+    from scraper.crawl import Crawler, CrawlProgress, interruptible_sleep
     from scraper.fetch import Fetcher
+    from scraper.importer import outlet_rows
     from scraper.outlets import all_outlets, get_outlet
     from storage.archive import Archive
 

@@ -26,18 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from scraper import __version__, runlock
 from scraper.cli_archive import ARCHIVE_COMMANDS
 from scraper.config import Config, load_config
-from scraper.crawl import (
-    Crawler,
-    CrawlProgress,
-    CrawlSummary,
-    Importer,
-    ImportResult,
-    interruptible_sleep,
-    outlet_rows,
-)
+from scraper.crawl import Crawler, CrawlProgress, CrawlSummary, interruptible_sleep
 from scraper.dates import parse_date
 from scraper.errors import ConfigError, QueryError, StorageError, VnnewsError
 from scraper.fetch import Fetcher
+from scraper.importer import Importer, ImportResult, outlet_rows
 from scraper.outlets import all_outlets, get_outlet
 from scraper.outlets.base import Outlet
 from scraper.outlets.listing import markdown_table, text_table

@@ -19,9 +19,9 @@ from typing import Protocol, TextIO
 import click
 from sqlalchemy import Engine
 
-from scraper.crawl import ImportResult
 from scraper.dates import parse_date
 from scraper.errors import QueryError, StorageError
+from scraper.importer import ImportResult
 from scraper.reextract import latest_raw_pages, reextract
 from scraper.render import FORMATS, Format, hit_json, print_hit, print_stats, write_rows
 from storage.archive import Archive, utcnow

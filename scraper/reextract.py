@@ -22,9 +22,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scraper.crawl import Importer, ImportResult
 from scraper.errors import UnknownOutletError
 from scraper.fetch import FetchedPage, decode_html
+from scraper.importer import Importer, ImportResult
 from scraper.outlets import generic_outlet, outlet_for_url
 from scraper.outlets.base import Outlet
 from storage.archive import Archive, decompress

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import main
-from scraper.crawl import Importer
 from scraper.fetch import FetchedPage
+from scraper.importer import Importer
 from scraper.outlets import get_outlet
 from storage.archive import utcnow
 from storage.export import record_to_article

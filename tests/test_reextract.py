@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scraper.article import Article
-from scraper.crawl import Importer
 from scraper.errors import NoArticleError, QueryError
 from scraper.fetch import FetchedPage
+from scraper.importer import Importer
 from scraper.outlets import get_outlet
 from scraper.reextract import latest_raw_pages, reextract
 from storage.archive import Archive
