@@ -1,4 +1,6 @@
 import hashlib
+import random
+import re
 import unicodedata
 
 import pytest
@@ -18,6 +20,29 @@ def test_normalize_nfc_invisible_and_whitespace() -> None:
     assert normalize(f"  {nfd}\u00a0\u200bmùa\tthu \n ") == "Hà Nội mùa thu"
     assert normalize("a\u00adb\ufeffc\u2060d") == "abcd"
     assert normalize("plain ascii  text") == "plain ascii text"
+
+
+def _normalize_by_definition(text: str) -> str:
+    invisible = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+    return " ".join(invisible.sub("", unicodedata.normalize("NFC", text)).split())
+
+
+def test_normalize_matches_its_definition_on_random_text() -> None:
+    # normalize takes shortcuts (replace instead of split, substring tests before the regex): every
+    # shortcut must give what the plain definition gives, or stored text and hashes would drift.
+    pieces = [
+        *"ab  \n\t\r\x0b\x0c\x1c\x1f\x85\x00\x01\x7fàáạoaeuyđĐ",
+        *"\u00a0\u1680\u2000\u2009\u2028\u2029\u202f\u205f\u3000",  # rare whitespace
+        *"\u200b\u200c\u200d\u2060\ufeff\u00ad",  # invisible
+        *"\u0300\u0301\u0323",  # combining tone marks: NFC composes them
+        "Hoà",
+        " \u200b ",
+        "\u00a0\u00a0",
+    ]
+    rng = random.Random(6)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert normalize(text) == _normalize_by_definition(text), repr(text)
 
 
 def test_normalize_paragraphs_drops_empty() -> None:
