@@ -8,6 +8,7 @@ the offset: "2024-08-04T07:54:29.000 +07:00"), and the US "3/24/2024 6:53:30 AM"
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -33,13 +34,22 @@ def parse_iso(text: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second, offset = match.groups()
     try:
-        value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour) if hour else 0,
+            int(minute) if minute else 0,
+            int(second) if second else 0,
+            tzinfo=_offset(offset),
+        )
     except ValueError:
         return None
-    return value.replace(tzinfo=_offset(offset))
 
 
+@functools.lru_cache(maxsize=64)
 def _offset(text: str | None) -> timezone:
+    # A handful of spellings ("+07:00", "Z", "+0700") recur on every page of a site.
     if text is None:
         return VIETNAM
     if text.upper() == "Z":

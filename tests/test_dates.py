@@ -66,7 +66,16 @@ def test_us_metadata_month_first() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", None, "không có ngày", "31/02/2024 10:00", "2024-13-01T00:00:00"]
+    "text",
+    [
+        "",
+        "   ",
+        None,
+        "không có ngày",
+        "31/02/2024 10:00",
+        "2024-13-01T00:00:00",
+        "2024-01-01T10:00:00+25:00",
+    ],
 )
 def test_unparseable_is_none(text: str | None) -> None:
     assert parse_date(text) is None
