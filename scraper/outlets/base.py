@@ -8,7 +8,7 @@ breadcrumb and tag links first for section and tags, ``<meta>`` / JSON-LD as the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -57,17 +57,41 @@ class Page:
     tree: LexborHTMLParser
     url: str
     metas: dict[str, list[str]]
-    ld: list[dict[str, Any]]
+    ld_items: list[dict[str, Any]]  # every JSON-LD object (dom.Metadata)
+    canonical: str | None  # the href of <link rel=canonical>
+    ld: list[dict[str, Any]] = field(init=False)  # the article objects among ld_items
+    # Each selector is looked up once: a query walks the whole document (~20 µs) however few it finds.
+    _first: dict[str, str] = field(init=False, default_factory=dict)
+    _all: dict[str, list[str]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ld", [item for item in self.ld_items if dom.is_article(item)])
+
+    @classmethod
+    def read(cls, html: str | bytes, url: str) -> Page:
+        tree = dom.parse(html)
+        found = dom.metadata(tree)
+        return cls(tree, url, found.metas, found.ld_items, found.canonical)
 
     def meta(self, *keys: str) -> list[str]:
         return [value for key in keys for value in self.metas.get(key, ())]
 
     def text(self, selector: str | None) -> str:
         """The text of the first match ("" when nothing matches)."""
-        return dom.text(self.tree.css_first(selector)) if selector else ""
+        if not selector:
+            return ""
+        found = self._first.get(selector)
+        if found is None:
+            found = self._first[selector] = dom.text(dom.select_first(self.tree, selector))
+        return found
 
     def texts(self, selector: str | None) -> list[str]:
-        return [dom.text(node) for node in self.tree.css(selector)] if selector else []
+        if not selector:
+            return []
+        found = self._all.get(selector)
+        if found is None:
+            found = self._all[selector] = [dom.text(node) for node in dom.select(self.tree, selector)]
+        return list(found)  # a copy: the caller may change it
 
 
 class Outlet:
@@ -97,8 +121,7 @@ class Outlet:
 
     def extract(self, html: str | bytes, url: str) -> Article:
         """The article of a page of this outlet; NoArticleError when no layout finds a title and a body."""
-        tree = dom.parse(html)
-        page = Page(tree, url, dom.metas(tree), dom.json_ld_articles(tree))
+        page = Page.read(html, url)
         for layout in self.layouts:
             article = self._extract_with(page, layout)
             if article is not None:
@@ -135,7 +158,7 @@ class Outlet:
 
     def _extract_with(self, page: Page, layout: Layout) -> Article | None:
         title = page.text(layout.title)
-        container = page.tree.css_first(layout.body)
+        container = dom.select_first(page.tree, layout.body)
         if not title or container is None:
             return None
         body = Body(container, layout, page.url)
@@ -180,13 +203,13 @@ class Outlet:
 
     def _section(self, page: Page, layout: Layout) -> str | None:
         # The deepest breadcrumb item only: the text of the others is never used.
-        crumbs = page.tree.css(layout.section) if layout.section else []
+        crumbs = dom.select(page.tree, layout.section) if layout.section else []
         candidates = [dom.text(crumbs[-1])] if crumbs else []
         candidates += page.meta("article:section")
         candidates += dom.ld_values(page.ld, "articleSection")
         # The JSON-LD breadcrumb is the last resort (soha.vn shows its section only there).
         found = dom.dedupe(c for c in candidates if isinstance(c, str)) or dom.dedupe(
-            dom.ld_breadcrumb(page.tree)[-1:]
+            dom.ld_breadcrumb(page.ld_items)[-1:]
         )
         return found[0] if found else None
 
@@ -201,8 +224,7 @@ class Outlet:
         return ()
 
     def _canonical_url(self, page: Page) -> str:
-        link = page.tree.css_first("link[rel=canonical][href]")
-        hrefs = ([link.attributes.get("href") or ""] if link else []) + page.meta("og:url")
+        hrefs = ([page.canonical] if page.canonical is not None else []) + page.meta("og:url")
         for href in filter(None, map(str.strip, hrefs)):
             absolute = urljoin(page.url, href)
             if self.answers_for(urlsplit(absolute).hostname or ""):
@@ -225,7 +247,9 @@ class Body:
         """Block texts without boilerplate lines and without the byline (it belongs to ``authors``)."""
         bylines = {author.casefold() for author in authors}
         return [
-            p for p in self.blocks if not is_boilerplate(p, normalized=True) and p.casefold() not in bylines
+            p
+            for p in self.blocks
+            if not is_boilerplate(p, normalized=True) and not (bylines and p.casefold() in bylines)
         ]
 
     def images(self) -> tuple[Image, ...]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Iterable, Iterator, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -80,9 +83,8 @@ def is_heading_label(paragraph: str) -> bool:
 
 
 class _Collector:
-    # Every node property is a call into lexbor that builds a new Python object: the walk reads
-    # each child's tag once (text and comment nodes have the pseudo-tags "-text" and "-comment") and
-    # asks for nothing else unless it has to.
+    # Every node property is a call into lexbor, and tag builds a new string: the walk reads each
+    # element's tag once (a comment's is "-comment") and asks for nothing else unless it has to.
     __slots__ = ("hidden", "labels", "out", "removed", "run", "skip")
 
     def __init__(self, skip: Skip | None, hidden: AbstractSet[int], labels: bool) -> None:
@@ -105,10 +107,11 @@ class _Collector:
         after_label = False
         run, skip, hidden = self.run, self.skip, self.hidden
         for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
+            if child.is_text_node:  # most children: a cheaper test than reading the tag
                 run.append(child.text_content or "")
-            elif tag == "br":
+                continue
+            tag = child.tag
+            if tag == "br":
                 run.append(" ")
             elif (
                 tag == "-comment"
@@ -141,6 +144,75 @@ class _Collector:
         return len(block) == 1
 
 
+# A query costs lexbor a walk of the whole document, but a descendant selector costs more: for "div.tags a"
+# it climbs from every <a> of the page (hundreds) to see whether a div.tags is above. Looking up the rare
+# part first and then searching under each match gives the same elements, in the same order, 2-5x faster.
+_MAX_SCOPES = 10  # more matches of the outer part and the searches under each cost more than they save
+
+
+def select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    """``tree.css(selector)``, faster for a chain of descendant selectors such as "ul.breadcrumb li a"."""
+    chain = _descendant_chain(selector)
+    if chain is None:
+        return tree.css(selector)
+    scopes = tree.css(chain[0])
+    for compound in chain[1:]:
+        if len(scopes) > _MAX_SCOPES:
+            return tree.css(selector)
+        scopes = _under(scopes, compound)
+    return scopes
+
+
+def select_first(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
+    """``tree.css_first(selector)``, faster for a chain of descendant selectors."""
+    chain = _descendant_chain(selector)
+    if chain is None:
+        return tree.css_first(selector)
+    scopes = select(tree, " ".join(chain[:-1]))
+    if len(scopes) > _MAX_SCOPES:
+        return tree.css_first(selector)
+    # Scopes come in document order and the first match under an earlier one comes first in the document
+    # (what lies under a later scope is either inside the earlier one or after all of it).
+    for scope in scopes:
+        match = scope.css_first(chain[-1])
+        if match is not None and match.mem_id == scope.mem_id:  # a query also tries the node it starts from
+            match = next((m for m in scope.css(chain[-1]) if m.mem_id != scope.mem_id), None)
+        if match is not None:
+            return match
+    return None
+
+
+def _under(scopes: list[LexborNode], compound: str) -> list[LexborNode]:
+    """The elements matching ``compound`` strictly under any of ``scopes``, in document order, once each."""
+    found: list[LexborNode] = []
+    seen: set[int] = set()
+    for scope in scopes:
+        own = scope.mem_id
+        for match in scope.css(compound):
+            identity = match.mem_id
+            if identity != own and identity not in seen:
+                seen.add(identity)
+                found.append(match)
+    return found
+
+
+@functools.lru_cache(maxsize=512)
+def _descendant_chain(selector: str) -> tuple[str, ...] | None:
+    """The compound selectors of a selector made of descendant combinators only; None for anything else
+    (lists, child or sibling combinators, a space inside brackets or parentheses)."""
+    parts = tuple(selector.split())
+    if len(parts) < 2:
+        return None
+    for part in parts:
+        if (
+            any(c in part for c in ",>+~")
+            or part.count("[") != part.count("]")
+            or part.count("(") != part.count(")")
+        ):
+            return None
+    return parts
+
+
 def ancestors(node: LexborNode, stop: LexborNode) -> Iterator[LexborNode]:
     """The parents of ``node`` up to, not including, ``stop``."""
     parent = node.parent
@@ -157,39 +229,54 @@ def ids(node: LexborNode, selectors: Iterable[str]) -> set[int]:
     return {match.mem_id for match in node.css(query)} - {node.mem_id}
 
 
-def metas(tree: LexborHTMLParser) -> dict[str, list[str]]:
-    """``<meta>`` contents by lower-cased property / name / itemprop, in document order."""
-    found: dict[str, list[str]] = {}
-    for meta in tree.css("meta[content]"):
-        attrs = meta.attributes
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
-        if key:
-            found.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
-    return found
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What a page says about itself for machines: ``<meta>``, JSON-LD and ``<link rel=canonical>``."""
+
+    # Contents by lower-cased property / name / itemprop, in document order.
+    metas: dict[str, list[str]]
+    # Every object of every JSON-LD block, ``@graph`` and lists flattened; broken JSON is skipped.
+    ld_items: list[dict[str, Any]]
+    # The href of the first <link rel=canonical>, as written.
+    canonical: str | None
 
 
-def json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """The article objects of every JSON-LD block (``@graph`` and lists flattened); broken JSON is skipped."""
-    return [item for item in json_ld_items(tree) if _ld_types(item) & ARTICLE_TYPES]
-
-
+# The three are told apart by their tag, so one query finds them all: every query walks the whole document.
+_METADATA_QUERY = 'meta[content], script[type="application/ld+json"], link[rel=canonical][href]'
 # One decoder for every block: json.loads(..., strict=False) builds a new one per call.
 _LD_DECODER = json.JSONDecoder(strict=False)
 
 
-def json_ld_items(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
-    """Every object of every JSON-LD block, ``@graph`` and lists flattened; broken JSON is skipped."""
-    for script in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = _LD_DECODER.decode(script.text())
-        except ValueError:
-            continue
-        yield from _ld_items(data)
+def metadata(tree: LexborHTMLParser) -> Metadata:
+    metas: dict[str, list[str]] = {}
+    items: list[dict[str, Any]] = []
+    canonical = None
+    for node in tree.css(_METADATA_QUERY):
+        tag = node.tag
+        if tag == "meta":
+            attrs = node.attributes  # one dict of every attribute: cheaper than three lookups in lexbor
+            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+            if key:
+                metas.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
+        elif tag == "script":
+            try:
+                data = _LD_DECODER.decode(node.text())
+            except ValueError:
+                continue
+            items.extend(_ld_items(data))
+        elif canonical is None:
+            canonical = node.attributes.get("href") or ""
+    return Metadata(metas, items, canonical)
 
 
-def ld_breadcrumb(tree: LexborHTMLParser) -> list[str]:
-    """The names of the first JSON-LD BreadcrumbList, home page ("Trang chủ", position 1 at the root) left out."""
-    for item in json_ld_items(tree):
+def is_article(item: dict[str, Any]) -> bool:
+    return not _ld_types(item).isdisjoint(ARTICLE_TYPES)
+
+
+def ld_breadcrumb(items: Iterable[dict[str, Any]]) -> list[str]:
+    """The names of the first JSON-LD BreadcrumbList among ``items`` (``json_ld_items``), home page
+    ("Trang chủ", position 1 at the root) left out."""
+    for item in items:
         if "BreadcrumbList" in _ld_types(item):
             names = []
             for element in item.get("itemListElement") or ():

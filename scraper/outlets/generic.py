@@ -61,8 +61,7 @@ class Generic(Outlet):
     layouts = (LAYOUT,)
 
     def extract(self, html: str | bytes, url: str) -> Article:
-        tree = dom.parse(html)
-        page = Page(tree, url, dom.metas(tree), dom.json_ld_articles(tree))
+        page = Page.read(html, url)
         title, heading = self._title(page)
         if not title or not _looks_like_an_article(page) or page.tree.body is None:
             raise NoArticleError("generic: the page is not an article (no article metadata or no title)")
@@ -95,7 +94,7 @@ class Generic(Outlet):
             section=self._section(page, LAYOUT),
             tags=self._tags(page, LAYOUT),
             images=tuple(image for node in containers for image in Body(node, LAYOUT, url).images()),
-            language=document_language(tree),
+            language=document_language(page.tree),
         )
 
     def answers_for(self, host: str) -> bool:
@@ -121,8 +120,7 @@ class Generic(Outlet):
 
     def _canonical_url(self, page: Page) -> str:
         """``<link rel=canonical>`` when it stays on the page's own site."""
-        link = page.tree.css_first("link[rel=canonical][href]")
-        href = urljoin(page.url, (link.attributes.get("href") or "").strip()) if link else ""
+        href = urljoin(page.url, page.canonical.strip()) if page.canonical is not None else ""
         return self.canonicalize_url(href if href and host_of(href) == host_of(page.url) else page.url)
 
 
