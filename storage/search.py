@@ -16,6 +16,10 @@ How it is built, and why:
   the original text in Python (storage.highlight), which a folded copy could not give anyway. A
   contentless table cannot delete rows, which is fine: article rows are never updated or deleted
   (DESIGN rule 4), a changed text is a new row with a new rowid.
+- Ranking: bm25 over the newest ``CANDIDATES`` matches only (recency matters in news). bm25 also
+  counts, once per query, every article in the whole index that holds each term or phrase (its IDF):
+  for common words and phrases ("Hà Nội", "hàng không") that pass alone is 30-60 ms at 1M articles,
+  whatever the window, and is what keeps two-word and phrase searches above 50 ms there (README).
 - The tokenizer still removes diacritics, so ``sqlite3`` users typing "Hàn Quốc" find "Han Quoc";
   only đ must be typed as d there (README "Searching from sqlite3 or Datasette").
 """
@@ -63,7 +67,8 @@ RANK = f"bm25({FTS_TABLE}, {WEIGHTS_SQL})"
 RANK_CONFIG = f"bm25({WEIGHTS_SQL})"  # the table's own `rank`, for ORDER BY rank in the sqlite3 shell
 Sort = Literal["rank", "newest"]
 # Matches ranked at most: past this many, the newest are ranked (README "vnnews search" has the figures).
-CANDIDATES = 20_000
+# Each ranked match costs bm25 ~1.5 µs more; 20,000 made a one-word search at 1M articles 50 ms.
+CANDIDATES = 5_000
 
 
 def _fold_table() -> dict[int, str]:
@@ -286,14 +291,11 @@ def search(
         try:
             rows: Sequence[Any] | None = None
             if sort == "rank":
-                # bm25 scores every match before sorting (~3 ms per 1,000): past ``candidates`` matches,
-                # rank the newest ones. FTS5 walks its rowids newest first without scoring, and takes
-                # the bound as a rowid range, so a word found in every article stays fast.
-                newest = select(fts.c.rowid).where(match).order_by(fts.c.rowid.desc())
-                oldest_kept = session.scalar(newest.offset(candidates - 1).limit(1))
-                window = [fts.c.rowid >= oldest_kept] if oldest_kept is not None else []
-                rows = _best_then_filtered(session, fts, [match, *window], conditions[1:], limit)
+                rows, oldest_kept = _best_then_filtered(
+                    session, query.expression, conditions[1:], limit, candidates
+                )
                 if rows is None and oldest_kept is not None:
+                    window = [fts.c.rowid >= oldest_kept]
                     bounded = [*conditions, *window]
                     windowed = session.execute(_statement(fts, bounded, limit, sort)).all()
                     # Filters may leave too few in that window: then rank every match after all.
@@ -309,31 +311,42 @@ def search(
 
 
 def _best_then_filtered(
-    session: Session,
-    fts: TableClause,
-    matching: list[ColumnElement[bool]],
-    filters: list[ColumnElement[bool]],
-    limit: int,
-) -> list[tuple[ArticleRow, str, float]] | None:
-    """The ``limit`` best matches by bm25 scored on the index alone, then the filters (dates, outlets, latest
-    version) checked on the few best: scoring inside the join to ``articles`` cost as much again as the
-    scoring itself (bench/search.py). The same answer as filtering first whenever ``limit`` of the best
-    pass: nothing that fails a filter can push a passing row out of them. None when fewer pass: the
-    caller then ranks with the filters in the query."""
-    score = literal_column(RANK, Float).label("score")
-    best = session.execute(select(fts.c.rowid, score).where(*matching).order_by(score).limit(5 * limit)).all()
-    scores = {rowid: float(value) for rowid, value in best}
+    session: Session, expression: str, filters: list[ColumnElement[bool]], limit: int, candidates: int
+) -> tuple[list[tuple[ArticleRow, str, float]] | None, int | None]:
+    """The ``limit`` best matches by bm25 among the newest ``candidates``, scored on the index alone, then
+    the filters (dates, outlets, latest version) checked on the few best; and the oldest rowid of that
+    window (None when every match is in it).
+
+    One statement finds the window and scores it: FTS5 walks its rowids newest first and stops after
+    ``candidates``, so the MATCH is evaluated once (a separate OFFSET scan for the bound evaluated it
+    twice). Scoring inside the join to ``articles`` cost as much again as the scoring itself
+    (bench/search.py). The same answer as filtering first whenever ``limit`` of the best pass: nothing
+    that fails a filter can push a passing row out of them. None when fewer pass: the caller then ranks
+    with the filters in the query."""
+    best = session.execute(
+        text(
+            f"SELECT rowid, score, min(rowid) OVER (), count(*) OVER () FROM ("
+            f" SELECT rowid, {RANK} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression"
+            f" ORDER BY rowid DESC LIMIT :candidates"
+            f") ORDER BY score LIMIT :best"
+        ),
+        {"expression": expression, "candidates": candidates, "best": 5 * limit},
+    ).all()
+    if not best:
+        return [], None
+    oldest_kept = int(best[0][2]) if best[0][3] >= candidates else None
+    scores = {rowid: float(value) for rowid, value, _, _ in best}
     passing = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(scores), *filters)))
-    kept = [rowid for rowid, _ in best if rowid in passing][:limit]
+    kept = [rowid for rowid, *_ in best if rowid in passing][:limit]
     if len(kept) < limit:
-        return None
+        return None, oldest_kept
     found = session.execute(
         select(ArticleRow, Outlet.key)
         .join(Outlet, Outlet.id == ArticleRow.outlet_id)
         .where(ArticleRow.id.in_(kept))
     ).all()
     by_id = {article.id: (article, key) for article, key in found}
-    return [(*by_id[rowid], scores[rowid]) for rowid in kept]
+    return [(*by_id[rowid], scores[rowid]) for rowid in kept], oldest_kept
 
 
 def _statement(

@@ -106,6 +106,15 @@ def test_past_the_candidates_the_newest_matches_are_ranked(archive: Archive) -> 
     assert [m.article_id for m in search(archive.engine, query, limit=2, candidates=1)] == [1, 4]
 
 
+def test_filters_that_empty_the_window_still_find_older_matches(archive: Archive) -> None:
+    query = parse_query("han")
+    # The window (newest match: #4, at haiquan) has nothing from vov: ranking goes past it to story #1.
+    found = search(archive.engine, query, Filters(outlets=("vov",)), limit=1, candidates=1)
+    assert [m.article_id for m in found] == [1]
+    # A window that covers every match needs no second pass and gives the same answer.
+    assert search(archive.engine, query, Filters(outlets=("vov",)), limit=1, candidates=100) == found
+
+
 def test_limit_and_newest_sort(archive: Archive) -> None:
     assert len(titles(archive, "han", limit=1)) == 1
     newest = search(archive.engine, parse_query("han"), sort="newest")
