@@ -14,10 +14,9 @@ from itertools import groupby
 from typing import Any, Protocol, TypeVarTuple
 
 from sqlalchemy import Connection, Engine, Row, RowMapping, Select, select
-from sqlalchemy.orm import aliased
 
 from scraper.article import ARTICLE_FIELDS, Article, Image
-from storage.filters import Filters, article_conditions, check_outlets
+from storage.filters import Filters, article_conditions, check_outlets, is_current
 from storage.models import Article as ArticleRow
 from storage.models import Outlet, Sighting
 
@@ -42,8 +41,7 @@ def records(
     filters = filters or Filters()
     conditions = article_conditions(filters)
     if latest_only:
-        newer = aliased(ArticleRow)
-        conditions.append(~select(newer.id).where(newer.supersedes_id == ArticleRow.id).exists())
+        conditions.append(is_current())
     articles = (
         select(ArticleRow.__table__, Outlet.key.label("outlet_key"))
         .join(Outlet, Outlet.id == ArticleRow.outlet_id)

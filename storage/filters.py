@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, exists, func, select
 
 from scraper.errors import QueryError
-from storage.models import Article, Outlet, Sighting
+from storage.models import Article, Outlet, Page, Sighting
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,15 @@ class Filters:
 def article_date() -> ColumnElement[datetime]:
     """The date filters compare: publication time, or first sight when the page gave none."""
     return func.coalesce(Article.published_at, Article.first_seen_at)
+
+
+def is_current() -> ColumnElement[bool]:
+    """The article is what some page shows now: the current text of its story (view latest_articles).
+
+    Not "no later version supersedes it": a page that changed A → B → A shows A again, and a story seen
+    at a second URL stays current there after the first page moved on (migration 0004).
+    """
+    return exists().where(Page.article_id == Article.id)
 
 
 def article_conditions(filters: Filters) -> list[ColumnElement[bool]]:

@@ -97,7 +97,10 @@ class Page(Base):
     """What is known of one URL: its last fetch, validators for conditional GET, its current article."""
 
     __tablename__ = "pages"
-    __table_args__ = (Index("ix_pages_outlet_id_last_fetched_at", "outlet_id", "last_fetched_at"),)
+    __table_args__ = (
+        Index("ix_pages_outlet_id_last_fetched_at", "outlet_id", "last_fetched_at"),
+        Index("ix_pages_article_id", "article_id"),  # which articles are current (latest_articles)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)

@@ -42,17 +42,16 @@ from sqlalchemy import (
     Select,
     TableClause,
     column,
-    exists,
     literal_column,
     select,
     table,
     text,
 )
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from scraper.errors import QueryError
-from storage.filters import Filters, article_conditions, check_outlets
+from storage.filters import Filters, article_conditions, check_outlets, is_current
 from storage.models import Article as ArticleRow
 from storage.models import Outlet
 
@@ -282,8 +281,7 @@ def search(
     match = literal_column(FTS_TABLE).op("MATCH")(query.expression)
     conditions = [match, *article_conditions(filters)]
     if not all_versions:  # the current text of each story, as in the latest_articles view
-        newer = aliased(ArticleRow)
-        conditions.append(~exists().where(newer.supersedes_id == ArticleRow.id))
+        conditions.append(is_current())
     with Session(engine) as session:
         if not _supported(session.connection()):
             raise QueryError(f"full-text search needs an SQLite archive ({engine.dialect.name} has no FTS5)")

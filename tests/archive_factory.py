@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from scraper.article import Article, Image
 from storage.archive import Archive
@@ -170,4 +170,12 @@ def bulk_articles(archive: Archive, rows: Iterable[dict[str, Any]]) -> None:
             for i, row in enumerate(rows, 1)
         ]
         session.execute(insert(ArticleRow), values)
+        # Each shown by its page, as Archive.save leaves it: a current article (storage.filters.is_current).
+        session.execute(
+            text(
+                "INSERT INTO pages (url, outlet_id, article_id, consecutive_failures)"
+                " SELECT url, outlet_id, id, 0 FROM articles"
+                " WHERE NOT EXISTS (SELECT 1 FROM pages WHERE pages.url = articles.url)"
+            )
+        )
         rebuild_index(session.connection())

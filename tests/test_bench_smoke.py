@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import run
+from bench.search import archive_path
 
 
 def quick(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -40,7 +41,7 @@ def test_crawl_and_memory(capsys: pytest.CaptureFixture[str]) -> None:
 def test_search(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = quick(capsys, "--only", "search", "--search-n", "300", "--cache-dir", str(tmp_path))
     assert "search, N = 300: one word" in out and "p95" in out
-    built = tmp_path / "search-300-v1.sqlite3"
+    built = archive_path(tmp_path, 300)
     assert built.is_file() and not list(tmp_path.glob("*.partial*"))  # built once, kept for reuse
     modified = built.stat().st_mtime_ns
     quick(capsys, "--only", "search", "--search-n", "300", "--cache-dir", str(tmp_path))

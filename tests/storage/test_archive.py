@@ -226,3 +226,28 @@ def test_batch_interrupted_between_writes_keeps_them(archive: Archive) -> None:
         archive.save(make_article("https://vov.vn/a-post1.vov"))
         raise KeyboardInterrupt
     assert committed_articles(archive) == 1
+
+
+def latest_titles(archive: Archive) -> list[str]:
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        return [title for (title,) in connection.execute("SELECT title FROM latest_articles ORDER BY id")]
+
+
+def test_latest_articles_is_what_the_pages_show_after_a_revert(archive: Archive) -> None:
+    url = "https://vov.vn/a-post1.vov"
+    archive.save(make_article(url, body=("Bản đầu.",), title="A"))
+    archive.save(make_article(url, body=("Bản sửa.",), title="B"))
+    assert latest_titles(archive) == ["B"]
+    reverted = archive.save(make_article(url, body=("Bản đầu.",), title="A"))
+    assert reverted.outcome == "version"  # back to the first text: no new row, the page shows it again
+    assert latest_titles(archive) == ["A"]
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        flags = dict(connection.execute("SELECT title, is_latest FROM article_sightings"))
+    assert flags == {"A": 1, "B": 0}
+
+
+def test_story_stays_current_where_it_is_still_shown(archive: Archive) -> None:
+    archive.save(make_article("https://vov.vn/a-post1.vov", body=("Chung.",), title="Chung"))
+    archive.save(make_article("https://congluan.vn/b-post2.html", body=("Chung.",), outlet="congluan"))
+    archive.save(make_article("https://vov.vn/a-post1.vov", body=("Mới.",), title="Mới"))
+    assert latest_titles(archive) == ["Chung", "Mới"]  # congluan still shows the shared story

@@ -204,7 +204,21 @@ def test_migration_indexes_an_existing_archive(tmp_path: Path) -> None:
             "tags, images, language, extractor, extractor_version, first_seen_at) VALUES ('h', 1, 'u', "
             "'u', 'Đàm phán', 'Đồng Nai', '[]', '[]', '[]', 'vi', 'vov', '1', '2026-07-01 00:00:00')"
         )
+        connection.execute(
+            "INSERT INTO pages (url, outlet_id, article_id, consecutive_failures) VALUES ('u', 1, 1, 0)"
+        )
     with Archive.open(path) as archive:
         assert titles(archive, "dam phan dong nai") == ["Đàm phán"]
         archive.save(article("https://vov.vn/x-post5.vov", "Tin mới", ["Đắk Lắk."]))
         assert titles(archive, "dak lak") == ["Tin mới"]
+
+
+def test_a_page_reverted_to_its_first_text_is_found_by_that_text(tmp_path: Path) -> None:
+    url = "https://vov.vn/a-post9.vov"
+    with open_archive(tmp_path / "revert.sqlite3") as archive:
+        archive.save(article(url, "Bão số 3", ["Bão đổ bộ vào Quảng Ninh."]))
+        archive.save(article(url, "Bão số 3", ["Bão đổ bộ vào Hải Phòng."]))
+        archive.save(article(url, "Bão số 3", ["Bão đổ bộ vào Quảng Ninh."]))  # the edit undone
+        assert titles(archive, "quang ninh") == ["Bão số 3"]
+        assert titles(archive, "hai phong") == []  # no page shows that text any more
+        assert titles(archive, "hai phong", all_versions=True) == ["Bão số 3"]
