@@ -109,7 +109,8 @@ until_option = click.option(
     type=click.Choice(["rank", "newest"]),
     default="rank",
     show_default=True,
-    help="rank: best match first (bm25, title weighted); newest: most recently archived first (fastest).",
+    help="rank: matches in the title first, then the sapo, then the body, newest first within each;"
+    " newest: most recently archived first.",
 )
 @click.option("--all-versions", is_flag=True, help="Also search earlier versions of changed articles.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result and line.")

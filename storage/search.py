@@ -16,10 +16,13 @@ How it is built, and why:
   the original text in Python (storage.highlight), which a folded copy could not give anyway. A
   contentless table cannot delete rows, which is fine: article rows are never updated or deleted
   (DESIGN rule 4), a changed text is a new row with a new rowid.
-- Ranking: bm25 over the newest ``CANDIDATES`` matches only (recency matters in news). bm25 also
-  counts, once per query, every article in the whole index that holds each term or phrase (its IDF):
-  for common words and phrases ("Hà Nội", "hàng không") that pass alone is 30-60 ms at 1M articles,
-  whatever the window, and is what keeps two-word and phrase searches above 50 ms there (README).
+- Ranking (``search``): among the newest ``CANDIDATES`` matches (recency matters in news), the ones
+  whose title holds the query come first, then the ones whose sapo does, then the rest; newest first
+  within each tier. Every step is an FTS5 walk newest first that stops after the rows it needs. bm25,
+  the earlier ranking, could not be made fast: it counts, once per query, every article of the whole
+  index holding each term or phrase (its IDF), 30-60 ms at 1M articles for common words and phrases
+  ("Hà Nội", "hàng không") whatever the window, and Python's sqlite3 cannot register a cheaper FTS5
+  ranking function. The table's own ``rank`` stays bm25 (title 10, sapo 3, body 1) for sqlite3 users.
 - The tokenizer still removes diacritics, so ``sqlite3`` users typing "Hàn Quốc" find "Han Quoc";
   only đ must be typed as d there (README "Searching from sqlite3 or Datasette").
 """
@@ -28,19 +31,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Float,
     Integer,
-    Select,
-    TableClause,
     column,
     literal_column,
     select,
@@ -59,14 +59,12 @@ if TYPE_CHECKING:
     from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 FTS_TABLE = "articles_fts"
-# bm25 column weights (title, sapo, body): a term in the title outranks the same term in the body.
+# The table's own `rank`, for ORDER BY rank in the sqlite3 shell: bm25 with column weights (title, sapo,
+# body), a term in the title outranking the same term in the body.
 WEIGHTS = (10.0, 3.0, 1.0)
-WEIGHTS_SQL = ", ".join(map(str, WEIGHTS))
-RANK = f"bm25({FTS_TABLE}, {WEIGHTS_SQL})"
-RANK_CONFIG = f"bm25({WEIGHTS_SQL})"  # the table's own `rank`, for ORDER BY rank in the sqlite3 shell
+RANK_CONFIG = f"bm25({', '.join(map(str, WEIGHTS))})"
 Sort = Literal["rank", "newest"]
-# Matches ranked at most: past this many, the newest are ranked (README "vnnews search" has the figures).
-# Each ranked match costs bm25 ~1.5 µs more; 20,000 made a one-word search at 1M articles 50 ms.
+# The window: matches ranked before older ones, the newest this many (README "vnnews search").
 CANDIDATES = 5_000
 
 
@@ -196,10 +194,15 @@ class Term:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A user query as an FTS5 expression over folded terms, and the terms that are not excluded."""
+    """A user query as an FTS5 expression over folded terms, and the terms that are not excluded.
+
+    ``positive`` is the expression without its exclusions: what must be found in the title (or sapo) for
+    a match to rank in that field's tier.
+    """
 
     expression: str
     terms: tuple[Term, ...]
+    positive: str = ""
 
 
 _LEXEME = re.compile(
@@ -244,15 +247,16 @@ def parse_query(query: str) -> ParsedQuery:
         join_or = negate_next = False
     if not groups:
         raise QueryError(f"nothing to search for in {query!r}: give at least one word that is not excluded")
-    expression = " AND ".join("(" + " OR ".join(group) + ")" for group in groups)
+    positive = expression = " AND ".join("(" + " OR ".join(group) + ")" for group in groups)
     if excluded:
         expression = f"({expression}) NOT ({' OR '.join(excluded)})"
-    return ParsedQuery(expression, tuple(terms))
+    return ParsedQuery(expression, tuple(terms), positive)
 
 
 @dataclass(frozen=True)
 class Match:
-    """One search result: the article row's text as stored, and its bm25 score (lower is better)."""
+    """One search result: the article row's text as stored, and its rank tier (lower is better): 1 the
+    query is found in the title, 2 in the sapo, 3 only in the body; 0 with ``sort="newest"``."""
 
     article_id: int
     outlet: str
@@ -262,6 +266,11 @@ class Match:
     body: str
     published_at: datetime | None
     score: float
+
+
+_FTS = table(FTS_TABLE, column("rowid", Integer))
+# The rank tiers, best first: where all of the query's (not excluded) terms are found.
+TIERS: tuple[tuple[int, str | None], ...] = ((1, "title"), (2, "sapo"), (3, None))
 
 
 def search(
@@ -274,12 +283,10 @@ def search(
     all_versions: bool = False,
     candidates: int = CANDIDATES,
 ) -> list[Match]:
-    """The best ``limit`` matches by bm25 (title weighted) among the newest ``candidates`` matches, or
-    the newest matches (``sort="newest"``)."""
+    """The ``limit`` best matches among the newest ``candidates`` (title matches, then sapo matches, then
+    the rest, newest first within each), or the newest matches (``sort="newest"``)."""
     filters = filters or Filters()
-    fts = table(FTS_TABLE, column("rowid", Integer))
-    match = literal_column(FTS_TABLE).op("MATCH")(query.expression)
-    conditions = [match, *article_conditions(filters)]
+    conditions = article_conditions(filters)
     if not all_versions:  # the current text of each story, as in the latest_articles view
         conditions.append(is_current())
     with Session(engine) as session:
@@ -287,82 +294,79 @@ def search(
             raise QueryError(f"full-text search needs an SQLite archive ({engine.dialect.name} has no FTS5)")
         check_outlets(session.connection(), filters.outlets)
         try:
-            rows: Sequence[Any] | None = None
             if sort == "rank":
-                rows, oldest_kept = _best_then_filtered(
-                    session, query.expression, conditions[1:], limit, candidates
-                )
-                if rows is None and oldest_kept is not None:
-                    window = [fts.c.rowid >= oldest_kept]
-                    bounded = [*conditions, *window]
-                    windowed = session.execute(_statement(fts, bounded, limit, sort)).all()
-                    # Filters may leave too few in that window: then rank every match after all.
-                    rows = windowed if len(windowed) == limit else None
-            if rows is None:
-                rows = session.execute(_statement(fts, conditions, limit, sort)).all()
+                ranked = _ranked(session, query, conditions, limit, candidates)
+            else:
+                ranked = [(rowid, 0) for rowid in _newest(session, query.expression, conditions, [], limit)]
+            found = session.execute(
+                select(ArticleRow, Outlet.key)
+                .join(Outlet, Outlet.id == ArticleRow.outlet_id)
+                .where(ArticleRow.id.in_([rowid for rowid, _ in ranked]))
+            ).all()
         except OperationalError as exc:  # an FTS5 syntax error the parser let through
             raise QueryError(f"cannot search for {query.expression!r}: {exc.orig}") from None
+    by_id = {article.id: (article, key) for article, key in found}
     return [
-        Match(a.id, key, a.url, a.title, a.sapo, a.body, a.published_at, float(score))
-        for a, key, score in rows
+        Match(a.id, key, a.url, a.title, a.sapo, a.body, a.published_at, float(tier))
+        for a, key, tier in ((*by_id[rowid], tier) for rowid, tier in ranked)
     ]
 
 
-def _best_then_filtered(
-    session: Session, expression: str, filters: list[ColumnElement[bool]], limit: int, candidates: int
-) -> tuple[list[tuple[ArticleRow, str, float]] | None, int | None]:
-    """The ``limit`` best matches by bm25 among the newest ``candidates``, scored on the index alone, then
-    the filters (dates, outlets, latest version) checked on the few best; and the oldest rowid of that
-    window (None when every match is in it).
+def _ranked(
+    session: Session, query: ParsedQuery, conditions: list[ColumnElement[bool]], limit: int, candidates: int
+) -> list[tuple[int, int]]:
+    """(rowid, tier) of the best ``limit`` matches that pass ``conditions``.
 
-    One statement finds the window and scores it: FTS5 walks its rowids newest first and stops after
-    ``candidates``, so the MATCH is evaluated once (a separate OFFSET scan for the bound evaluated it
-    twice). Scoring inside the join to ``articles`` cost as much again as the scoring itself
-    (bench/search.py). The same answer as filtering first whenever ``limit`` of the best pass: nothing
-    that fails a filter can push a passing row out of them. None when fewer pass: the caller then ranks
-    with the filters in the query."""
-    best = session.execute(
-        text(
-            f"SELECT rowid, score, min(rowid) OVER (), count(*) OVER () FROM ("
-            f" SELECT rowid, {RANK} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :expression"
-            f" ORDER BY rowid DESC LIMIT :candidates"
-            f") ORDER BY score LIMIT :best"
-        ),
-        {"expression": expression, "candidates": candidates, "best": 5 * limit},
-    ).all()
-    if not best:
-        return [], None
-    oldest_kept = int(best[0][2]) if best[0][3] >= candidates else None
-    scores = {rowid: float(value) for rowid, value, _, _ in best}
-    passing = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(scores), *filters)))
-    kept = [rowid for rowid, *_ in best if rowid in passing][:limit]
-    if len(kept) < limit:
-        return None, oldest_kept
-    found = session.execute(
-        select(ArticleRow, Outlet.key)
-        .join(Outlet, Outlet.id == ArticleRow.outlet_id)
-        .where(ArticleRow.id.in_(kept))
-    ).all()
-    by_id = {article.id: (article, key) for article, key in found}
-    return [(*by_id[rowid], scores[rowid]) for rowid in kept], oldest_kept
+    Among the newest ``candidates`` matches first (the window: recency matters in news), by tier, newest
+    first within a tier; when filters leave fewer than ``limit`` there, the older matches the same way.
+    Each step is an FTS5 walk newest first that stops after the rows it needs, so no step visits every
+    match of a common word: bm25, which did, spent 30-60 ms per query at 1M articles just counting the
+    articles holding each term (its IDF), whatever the window (README "vnnews search").
+    """
+    fts = _FTS
+    bound = session.scalar(
+        select(fts.c.rowid)
+        .where(_match(query.expression))
+        .order_by(fts.c.rowid.desc())
+        .offset(candidates - 1)
+        .limit(1)
+    )
+    passes = [[fts.c.rowid >= bound], [fts.c.rowid < bound]] if bound is not None else [[]]
+    ranked: list[tuple[int, int]] = []
+    for window in passes:
+        for tier, field in TIERS:
+            if len(ranked) >= limit:
+                return ranked
+            # The whole query must match; the tier's field must hold its positive terms.
+            expression = (
+                query.expression
+                if field is None
+                else f"({query.expression}) AND {field} : ({query.positive})"
+            )
+            taken = [fts.c.rowid.not_in([rowid for rowid, _ in ranked])] if ranked else []
+            rowids = _newest(session, expression, conditions, [*window, *taken], limit - len(ranked))
+            ranked += [(rowid, tier) for rowid in rowids]
+    return ranked
 
 
-def _statement(
-    fts: TableClause, conditions: list[ColumnElement[bool]], limit: int, sort: Sort
-) -> Select[Any]:
-    score = literal_column(RANK, Float).label("score")
-    # Rank (id, score) pairs first and fetch the text of the few kept: sorting whole bodies is what's slow.
-    hits = (
-        select(fts.c.rowid.label("id"), score)
+def _match(expression: str) -> ColumnElement[bool]:
+    return literal_column(FTS_TABLE).op("MATCH")(expression)
+
+
+def _newest(
+    session: Session,
+    expression: str,
+    conditions: list[ColumnElement[bool]],
+    bounds: list[ColumnElement[bool]],
+    limit: int,
+) -> list[int]:
+    """Rowids of the newest ``limit`` matches of ``expression`` that pass ``conditions`` (on articles)."""
+    fts = _FTS
+    statement = (
+        select(fts.c.rowid)
         .join(ArticleRow, ArticleRow.id == fts.c.rowid)
-        .where(*conditions)
-        .order_by(score if sort == "rank" else fts.c.rowid.desc())
+        .where(_match(expression), *conditions, *bounds)
+        .order_by(fts.c.rowid.desc())
         .limit(limit)
-        .cte("hits")
     )
-    return (
-        select(ArticleRow, Outlet.key, hits.c.score)
-        .join(hits, hits.c.id == ArticleRow.id)
-        .join(Outlet, Outlet.id == ArticleRow.outlet_id)
-        .order_by(hits.c.score if sort == "rank" else hits.c.id.desc())
-    )
+    return [int(rowid) for rowid in session.scalars(statement)]

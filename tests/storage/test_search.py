@@ -102,8 +102,9 @@ def test_past_the_candidates_the_newest_matches_are_ranked(archive: Archive) -> 
     query = parse_query("han")  # the first story (title and body) and the last one (body)
     assert [m.article_id for m in search(archive.engine, query, limit=1)] == [1]
     assert [m.article_id for m in search(archive.engine, query, limit=1, candidates=1)] == [4]
-    # Too few results in the window (limit 2): every match is ranked after all.
-    assert [m.article_id for m in search(archive.engine, query, limit=2, candidates=1)] == [1, 4]
+    # Too few results in the window (limit 2): the older matches follow it, ranked the same way.
+    assert [m.article_id for m in search(archive.engine, query, limit=2, candidates=1)] == [4, 1]
+    assert [m.score for m in search(archive.engine, query, limit=2)] == [1.0, 3.0]  # title, then body
 
 
 def test_filters_that_empty_the_window_still_find_older_matches(archive: Archive) -> None:
@@ -222,3 +223,25 @@ def test_a_page_reverted_to_its_first_text_is_found_by_that_text(tmp_path: Path)
         assert titles(archive, "quang ninh") == ["Bão số 3"]
         assert titles(archive, "hai phong") == []  # no page shows that text any more
         assert titles(archive, "hai phong", all_versions=True) == ["Bão số 3"]
+
+
+def test_rank_tiers_title_then_sapo_then_body_newest_first_within(tmp_path: Path) -> None:
+    rows = [
+        {"title": "Giá xăng giảm", "sapo": "Tin ngắn.", "body": "Giá xăng giảm 500 đồng."},  # 1: title
+        {"title": "Thị trường", "sapo": "Giá xăng giảm.", "body": "Nội dung."},  # 2: sapo
+        {"title": "Kinh tế", "sapo": "Tóm tắt.", "body": "Hôm nay giá xăng giảm."},  # 3: body
+        {"title": "Giá xăng tăng", "sapo": "Tin ngắn.", "body": "Giá xăng tăng."},  # 4: title, newer
+        {"title": "Giá xăng", "sapo": "Tin ngắn.", "body": "Giá xăng và dầu diesel."},  # 5: excluded below
+    ]
+    with open_archive(tmp_path / "tiers.sqlite3") as archive:
+        bulk_articles(archive, rows)
+        found = search(archive.engine, parse_query('"gia xang"'))
+        assert [(m.article_id, m.score) for m in found] == [(5, 1.0), (4, 1.0), (1, 1.0), (2, 2.0), (3, 3.0)]
+        # Exclusions apply to every tier; a field the query names stays the only field searched.
+        assert [m.article_id for m in search(archive.engine, parse_query('"gia xang" -diesel'))] == [
+            4,
+            1,
+            2,
+            3,
+        ]
+        assert [m.article_id for m in search(archive.engine, parse_query('sapo:"gia xang"'))] == [2]
