@@ -252,6 +252,8 @@ class Archive:
         finally:
             self._batch = None
             batch.close()
+            if batch.broken:  # ids of outlet rows the batch created, then rolled back, are no more
+                self._outlet_ids.clear()
 
     def commit_batch(self) -> None:
         """Commit what the open batch holds now (the crawl does when it would otherwise wait for the network:
