@@ -202,7 +202,7 @@ class ParsedQuery:
 
     expression: str
     terms: tuple[Term, ...]
-    positive: str = ""
+    positive: str
 
 
 _LEXEME = re.compile(
