@@ -222,7 +222,7 @@ def memory_rows(articles: int, sample_every: int) -> list[Row]:
     peak = report["peak_rss"]
     first, last = samples[0][1], samples[-1][1]
     flat = last <= first * FLAT_GROWTH
-    trace = ", ".join(f"{pages // 1000}k {rss:.0f}" for pages, rss in samples)
+    trace = ", ".join(f"{pages:,} {rss:.0f}" for pages, rss in samples)
     return [
         Row(
             f"memory, {articles:,}-page crawl",
