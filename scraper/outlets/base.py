@@ -19,7 +19,7 @@ from scraper.article import Article, Image
 from scraper.dates import parse_date
 from scraper.errors import NoArticleError
 from scraper.outlets import dom
-from scraper.text import is_boilerplate
+from scraper.text import NormalizedParagraphs, is_boilerplate
 from scraper.urls import canonicalize
 
 PUBLISHED_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate", "og:published_time")
@@ -172,7 +172,7 @@ class Outlet:
             canonical_url=self._canonical_url(page),
             outlet=self.key,
             title=title,
-            body=tuple(paragraphs),
+            body=NormalizedParagraphs(paragraphs),
             extractor=self.key,
             extractor_version=self.version,
             sapo=self.sapo(page, layout),

@@ -21,7 +21,7 @@ from scraper.dates import parse_date, parse_vietnamese
 from scraper.errors import NoArticleError
 from scraper.outlets import dom
 from scraper.outlets.base import Body, Layout, Outlet, Page, document_language
-from scraper.text import fold, is_boilerplate, normalize
+from scraper.text import NormalizedParagraphs, fold, is_boilerplate, normalize
 from scraper.urls import host_of
 
 # Class or id words of page furniture that is never the article, matched case-insensitively at the start
@@ -84,7 +84,7 @@ class Generic(Outlet):
             canonical_url=self._canonical_url(page),
             outlet=host_of(url),
             title=title,
-            body=tuple(paragraphs),
+            body=NormalizedParagraphs(paragraphs),
             extractor=self.key,
             extractor_version=self.version,
             sapo=sapo,
