@@ -78,3 +78,58 @@ def test_select_is_css_on_every_reference_page() -> None:
         tree = dom.parse((pages / row["file"]).read_bytes())
         for selector in sorted(selectors):
             check(tree, selector)
+
+
+def metadata_by_query(tree: LexborHTMLParser) -> dom.Metadata:
+    """dom.metadata as one selector query defines it (what it was before it looked elements up by tag)."""
+    metas: dict[str, list[str]] = {}
+    items: list[dict[str, object]] = []
+    canonical = None
+    query = 'meta[content], script[type="application/ld+json"], link[rel=canonical][href]'
+    for node in tree.css(query):
+        attrs = node.attributes
+        if node.tag == "meta":
+            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+            if key:
+                metas.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
+        elif node.tag == "script":
+            try:
+                items.extend(dom._ld_items(dom._LD_DECODER.decode(node.text())))
+            except ValueError:
+                continue
+        elif canonical is None:
+            canonical = attrs.get("href") or ""
+    return dom.Metadata(metas, items, canonical)
+
+
+def check_metadata(tree: LexborHTMLParser) -> None:
+    found, expected = dom.metadata(tree), metadata_by_query(tree)
+    assert (found.metas, found.canonical) == (expected.metas, expected.canonical)
+    # Blocks without an article or a breadcrumb are not decoded: what is read from them must not change.
+    assert [item for item in found.ld_items if dom.is_article(item)] == [
+        item for item in expected.ld_items if dom.is_article(item)
+    ]
+    assert dom.ld_breadcrumb(found.ld_items) == dom.ld_breadcrumb(expected.ld_items)
+
+
+def test_metadata_is_the_selector_query_on_odd_markup() -> None:
+    check_metadata(
+        dom.parse(
+            '<html><head><script type="Application/LD+JSON">{"@type": "NewsArticle", "headline": "a"}</script>'
+            '<script type="application/ld+json ">{"@type": "Article"}</script>'
+            '<script type="application/ld+json">{"@type": "WebSite"}</script>'
+            '<script type="application/ld+json">{"@type": "News\\u0041rticle", "headline": "b"}</script>'
+            "<meta content=x name=A><meta name=b><meta content property=c><link rel=stylesheet href=s>"
+            "</head><body><svg><meta content=z itemprop=d></svg><meta content=y name=a>"
+            "<link REL=Canonical href=/body></body></html>"
+        )
+    )
+    check_metadata(
+        dom.parse("<html><head><link rel=canonical href=/h></head><body><link rel=canonical href=/b>")
+    )
+
+
+def test_metadata_is_the_selector_query_on_every_reference_page() -> None:
+    pages = require_pages()
+    for row in manifest_rows():
+        check_metadata(dom.parse((pages / row["file"]).read_bytes()))
