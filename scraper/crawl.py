@@ -57,7 +57,8 @@ class OutletTally:
     attempts: int = 0
 
     def count(self, outcome: str) -> None:
-        name = {"version": "versions", "extracted": "new"}.get(outcome, outcome)
+        # A metadata update of the same text counts as a version: the page's article changed.
+        name = {"version": "versions", "updated": "versions", "extracted": "new"}.get(outcome, outcome)
         setattr(self, name, getattr(self, name) + 1)
 
 

@@ -26,7 +26,7 @@ from storage.archive import Archive, PackedRaw
 
 log = logging.getLogger("vnnews.import")
 
-Outcome = Literal["new", "duplicate", "version", "unchanged", "extracted", "failed"]
+Outcome = Literal["new", "duplicate", "version", "updated", "unchanged", "extracted", "failed"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class ImportResult:
             "new": f"article #{self.article_id} {title}",
             "duplicate": f"duplicate of article #{self.article_id} (first seen at {self.duplicate_of_url})",
             "version": f"article #{self.article_id} {title}, replaces #{self.supersedes_id}",
+            "updated": f"article #{self.article_id} {title}, same text, metadata replaced (earlier values kept)",
             "unchanged": f"article #{self.article_id}, no change",
             "extracted": f"{title} ({len(self.article.body) if self.article else 0} paragraphs, not stored)",
         }[self.outcome]

@@ -32,12 +32,12 @@ from storage.filters import check_outlets
 from storage.models import FetchLog, RawPage
 from storage.models import Outlet as OutletRow
 
-OUTCOMES = ("version", "new", "duplicate", "unchanged", "failed")
+OUTCOMES = ("version", "updated", "new", "duplicate", "unchanged", "failed")
 
 
 @dataclass
 class ReextractSummary:
-    """How many pages gave each outcome. "version", "new" and "duplicate" mean the page's article changed."""
+    """How many pages gave each outcome. All but "unchanged" and "failed" mean the page's article changed."""
 
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -47,7 +47,7 @@ class ReextractSummary:
 
     @property
     def changed(self) -> int:
-        return self.counts["version"] + self.counts["new"] + self.counts["duplicate"]
+        return sum(self.counts[name] for name in ("version", "updated", "new", "duplicate"))
 
     def line(self) -> str:
         parts = ", ".join(f"{self.counts[name]} {name}" for name in OUTCOMES)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -21,11 +22,11 @@ from scraper.article import Article
 from scraper.errors import StorageError
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
-from storage.models import FetchLog, Outlet, Page, RawPage, Sighting
+from storage.models import ArticleRevision, FetchLog, Outlet, Page, RawPage, Sighting
 from storage.prepared import Prepared
-from storage.search import index_rows
+from storage.search import index_rows, unindex_rows
 
-Outcome = Literal["new", "duplicate", "version", "unchanged"]
+Outcome = Literal["new", "duplicate", "version", "updated", "unchanged"]
 Source = Literal["fetch", "reextract"]  # fetch_log.source
 # Headers worth keeping with a raw page: enough to redo charset decoding and conditional GET.
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control")
@@ -134,7 +135,9 @@ class Archive:
             raw_id = sql.store_raw(connection, raw) if raw else None
             page = sql.page(connection, article.url)
             previous = page.article_id if page is not None else None
-            result = sql.place(connection, article, previous, outlet_id, now, _index_queue(session))
+            result = sql.place(
+                connection, article, previous, outlet_id, now, _index_queue(session), self.source
+            )
             sql.sight(connection, result.article_id, outlet_id, article.canonical_url, now)
             values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
@@ -322,6 +325,13 @@ def _insert(table: type[Any], dialect: Dialect) -> Prepared:
     return Prepared(statement.returning(table.id) if dialect.insert_returning else statement, dialect)
 
 
+# What a same-body re-extraction may change, compared to tell (updated_at is not: see _revise) ...
+_COMPARED = ("title", "sapo", "authors", "published_at", "section", "tags", "images")
+# ... and what it replaces, the earlier values kept in article_revisions.
+_REVISED = (*_COMPARED, "updated_at", "extractor", "extractor_version")
+_METADATA = (*_REVISED, "body")
+
+
 class _Statements:
     """The write path of ``Archive.save`` and ``record_failure``, compiled once for one dialect
     (storage.prepared: the SQLAlchemy per-execute cost was most of the cost of storing an article)."""
@@ -356,7 +366,22 @@ class _Statements:
             ),
             dialect,
         )
-        self._insert = {table: _insert(table, dialect) for table in (ArticleRow, Sighting, RawPage, FetchLog)}
+        self._insert = {
+            table: _insert(table, dialect)
+            for table in (ArticleRow, Sighting, RawPage, FetchLog, ArticleRevision)
+        }
+        self._metadata = Prepared(
+            select(*(ArticleRow.__table__.c[name] for name in _METADATA)).where(
+                ArticleRow.id == bindparam("article_id")
+            ),
+            dialect,
+        )
+        self._revise_row = Prepared(
+            update(ArticleRow)
+            .where(ArticleRow.id == bindparam("article_id"))
+            .values({name: bindparam(name) for name in _REVISED}),
+            dialect,
+        )
         # A page's row is written with the columns a fetch, a failure or a re-extraction sets: one
         # statement per set of columns, compiled when first needed.
         self._page_writes: dict[tuple[bool, tuple[str, ...]], Prepared] = {}
@@ -372,21 +397,59 @@ class _Statements:
         previous: int | None,
         outlet_id: int,
         now: datetime,
-        index_queue: list[IndexRow],
+        index_queue: list[IndexChange],
+        source: Source,
     ) -> SaveResult:
         """Dedupe by content hash against ``previous``, the article the page showed so far (None: none)."""
         existing = self._article_by_hash.first(connection, {"content_hash": article.content_hash})
         if existing is not None:
             existing_id, existing_url = existing
             if existing_id == previous:
-                return SaveResult("unchanged", existing_id)
+                revised = self._revise(connection, existing_id, article, now, index_queue, source)
+                return SaveResult("updated" if revised else "unchanged", existing_id)
             if previous is not None:  # the page changed back to, or into, a story already archived
                 return SaveResult("version", existing_id, existing_url, previous)
             return SaveResult("duplicate", existing_id, existing_url)
         values = _article_values(article, outlet_id, now, supersedes_id=previous)
         article_id = self._new_row(connection, ArticleRow, values)
-        index_queue.append((article_id, values["title"], values["sapo"], values["body"]))
+        index_queue.append(("add", (article_id, values["title"], values["sapo"], values["body"])))
         return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous)
+
+    def _revise(
+        self,
+        connection: Connection,
+        article_id: int,
+        article: Article,
+        now: datetime,
+        index_queue: list[IndexChange],
+        source: Source,
+    ) -> bool:
+        """Replace the metadata of the page's unchanged article when the extraction differs, keeping the
+        earlier values in ``article_revisions``; whether it did. A fixed extractor re-run by `reextract`
+        reaches the archive this way (the body, and so the hash, is the same: no new version)."""
+        stored = self._metadata.first(connection, {"article_id": article_id})
+        if stored is None:  # cannot happen: the page's article row exists
+            raise StorageError(f"article #{article_id} is missing from the archive")
+        before = dict(zip(_METADATA, stored, strict=True))
+        after = _article_values(article, 0, now, None)
+        # updated_at alone is no change: some CMSs restamp dateModified whenever a page is rendered.
+        if all(before[name] == after[name] for name in _COMPARED):
+            return False
+        self._new_row(
+            connection,
+            ArticleRevision,
+            {
+                "article_id": article_id,
+                "replaced_at": now,
+                "source": source,
+                **{n: before[n] for n in _REVISED},
+            },
+        )
+        self._revise_row.execute(connection, {"article_id": article_id, **{n: after[n] for n in _REVISED}})
+        body = before["body"]
+        index_queue.append(("remove", (article_id, before["title"], before["sapo"], body)))
+        index_queue.append(("add", (article_id, after["title"], after["sapo"], body)))
+        return True
 
     def sight(self, connection: Connection, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
         sighting = self._sighting.first(connection, {"article_id": article_id, "url": url})
@@ -501,9 +564,10 @@ def decompress(content: bytes) -> bytes:
 
 
 IndexRow = tuple[int, str, str | None, str]  # (article id, title, sapo, body) for storage.search.index_rows
+IndexChange = tuple[Literal["add", "remove"], IndexRow]
 
 
-def _index_queue(session: Session) -> list[IndexRow]:
+def _index_queue(session: Session) -> list[IndexChange]:
     """The full-text rows of the articles this transaction added, written just before it commits.
 
     Last, not as each article is inserted: FTS5 writes its pending terms to disk at every statement that
@@ -511,14 +575,16 @@ def _index_queue(session: Session) -> list[IndexRow]:
     mid-page cost a segment flush per article, three times the indexing itself. Written in the same
     transaction, a new article is still searchable exactly when it is committed (storage.search).
     """
-    queue: list[IndexRow] = session.info.setdefault("vnnews_index_queue", [])
+    queue: list[IndexChange] = session.info.setdefault("vnnews_index_queue", [])
     return queue
 
 
 def _commit(session: Session) -> None:
-    queue = session.info.pop("vnnews_index_queue", None)
-    if queue:
-        index_rows(session.connection(), queue)
+    queue: list[IndexChange] = session.info.pop("vnnews_index_queue", None) or []
+    # In order, a run of one kind at a time: a row's removal must follow the addition it undoes.
+    for kind, run in groupby(queue, key=lambda change: change[0]):
+        rows = [row for _, row in run]
+        (index_rows if kind == "add" else unindex_rows)(session.connection(), rows)
     session.commit()
 
 

@@ -76,6 +76,32 @@ class Article(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
 
 
+class ArticleRevision(Base):
+    """What an article row said before a re-extraction or re-fetch of its page changed its metadata.
+
+    The body (and so the content hash) was the same, so no new version: the row's title, sapo, authors,
+    dates, section, tags and images were replaced, and their earlier values are kept here (DESIGN rule 4).
+    """
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (Index("ix_article_revisions_article_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    replaced_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20))  # what replaced them: fetch or reextract
+    title: Mapped[str] = mapped_column(Text)
+    sapo: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSONText)
+    published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    section: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSONText)
+    images: Mapped[list[dict[str, Any]]] = mapped_column(JSONText)
+    extractor: Mapped[str] = mapped_column(String(40))
+    extractor_version: Mapped[str] = mapped_column(String(40))
+
+
 class Sighting(Base):
     """An article seen at a URL: the same story at several URLs or outlets has several sightings."""
 

@@ -14,8 +14,9 @@ How it is built, and why:
 - ``articles_fts`` is *contentless* (``content=''``): the original text already lives in ``articles``
   and a second, folded copy of every body would double the archive for nothing; snippets are cut from
   the original text in Python (storage.highlight), which a folded copy could not give anyway. A
-  contentless table cannot delete rows, which is fine: article rows are never updated or deleted
-  (DESIGN rule 4), a changed text is a new row with a new rowid.
+  contentless table forgets a row only when told its words again (``unindex_rows``): an article's text
+  never changes (a changed text is a new row, DESIGN rule 4); when a page gives the same text with a new
+  title or sapo, the archive removes the row's old words and adds the new ones in the same transaction.
 - Ranking (``search``): among the newest ``CANDIDATES`` matches (recency matters in news), the ones
   whose title holds the query come first, then the ones whose sapo does, then the rest; newest first
   within each tier. Every step is an FTS5 walk newest first that stops after the rows it needs. bm25,
@@ -147,6 +148,20 @@ def _supported(connection: Connection) -> bool:
 
 def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str | None, str]]) -> int:
     """Add (article id, title, sapo, body) rows to the index; the number added."""
+    return _write_index(connection, f"INSERT INTO {FTS_TABLE} (rowid, title, sapo, body)", rows)
+
+
+def unindex_rows(connection: Connection, rows: Iterable[tuple[int, str, str | None, str]]) -> int:
+    """Remove (article id, title, sapo, body) rows from the index, given the text they were indexed with
+    (a contentless table forgets a row's words only when told them again: FTS5's 'delete' command)."""
+    return _write_index(
+        connection, f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, sapo, body)", rows, command="delete"
+    )
+
+
+def _write_index(
+    connection: Connection, insert: str, rows: Iterable[tuple[int, str, str | None, str]], command: str = ""
+) -> int:
     if not _supported(connection):
         return 0
     folded = [
@@ -158,11 +173,9 @@ def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str | None
         }
         for id_, title, sapo, body in rows
     ]
+    values = "(:id, :title, :sapo, :body)" if not command else f"('{command}', :id, :title, :sapo, :body)"
     if folded:
-        connection.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, title, sapo, body) VALUES (:id, :title, :sapo, :body)"),
-            folded,
-        )
+        connection.execute(text(f"{insert} VALUES {values}"), folded)
     return len(folded)
 
 

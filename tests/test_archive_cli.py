@@ -179,7 +179,7 @@ def test_reextract(tmp_path: Path) -> None:
     result = vnnews(db, "reextract", "--outlet", "haiquan", "--since", "1d")
     assert (result.code, result.out) == (
         0,
-        "reextracted 1 pages: 0 changed (0 version, 0 new, 0 duplicate, 1 unchanged, 0 failed)\n",
+        "reextracted 1 pages: 0 changed (0 version, 0 updated, 0 new, 0 duplicate, 1 unchanged, 0 failed)\n",
     )
 
 

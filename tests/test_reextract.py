@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from scraper.outlets import get_outlet
 from scraper.reextract import latest_raw_pages, reextract
 from storage.archive import Archive
 from storage.models import Article as ArticleRow
-from storage.models import FetchLog, Page
+from storage.models import ArticleRevision, FetchLog, Page
 from storage.search import parse_query, search
 
 URL = "https://haiquanonline.com.vn/xuat-khau-tang-170462.html"
@@ -171,7 +171,7 @@ def test_a_failure_is_recorded_and_touches_nothing(archive: Archive, monkeypatch
     assert dict(summary.counts) == {"failed": 1}
     assert (
         summary.line()
-        == "reextracted 1 pages: 0 changed (0 version, 0 new, 0 duplicate, 0 unchanged, 1 failed)"
+        == "reextracted 1 pages: 0 changed (0 version, 0 updated, 0 new, 0 duplicate, 0 unchanged, 1 failed)"
     )
     assert page_state(archive) == before
     assert logs(archive)[-1] == ("reextract", "failed", "no-article")
@@ -186,3 +186,33 @@ def test_filters(archive: Archive) -> None:
     assert latest_raw_pages(archive, since=T1) != []
     with pytest.raises(QueryError, match="unknown outlet 'nope'"):
         latest_raw_pages(archive, ("nope",))
+
+
+def test_a_metadata_only_fix_replaces_the_metadata_and_keeps_the_old(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetch(archive, A, T1)
+    outlet = get_outlet("haiquan")
+    original = outlet.extract
+
+    def fixed(page: str | bytes, url: str) -> Article:  # the date was read an hour off; the body is right
+        article = original(page, url)
+        assert article.published_at is not None
+        return dataclasses.replace(
+            article, published_at=article.published_at - timedelta(hours=1), extractor_version="v2"
+        )
+
+    monkeypatch.setattr(outlet, "extract", fixed)
+    assert run(archive) == {"updated": 1}
+    assert run(archive) == {"unchanged": 1}  # the fix is in: running again changes nothing
+    with Session(archive.engine) as session:
+        (article,) = session.scalars(select(ArticleRow))
+        (revision,) = session.scalars(select(ArticleRevision))
+    assert (article.published_at, article.extractor_version) == (
+        datetime(2023, 4, 18, 0, 30, tzinfo=UTC),
+        "v2",
+    )
+    assert revision.article_id == article.id and revision.source == "reextract"
+    assert revision.published_at == datetime(2023, 4, 18, 1, 30, tzinfo=UTC)  # 08:30 Vietnam time
+    assert revision.extractor_version != "v2"
+    assert [outcome for _, outcome, _ in logs(archive)] == ["new", "updated", "unchanged"]

@@ -15,7 +15,8 @@ from scraper.article import Article, Image
 from scraper.errors import StorageError
 from storage.archive import Archive, PackedRaw, decompress
 from storage.models import Article as ArticleRow
-from storage.models import FetchLog, Page, RawPage, Sighting
+from storage.models import ArticleRevision, FetchLog, Page, RawPage, Sighting
+from storage.search import FTS_TABLE, parse_query, search
 
 ICT = timezone(timedelta(hours=7))
 BODY = ("Thủy điện Hòa Bình vận hành an toàn.", "Đoạn thứ hai của bài.")
@@ -251,3 +252,36 @@ def test_story_stays_current_where_it_is_still_shown(archive: Archive) -> None:
     archive.save(make_article("https://congluan.vn/b-post2.html", body=("Chung.",), outlet="congluan"))
     archive.save(make_article("https://vov.vn/a-post1.vov", body=("Mới.",), title="Mới"))
     assert latest_titles(archive) == ["Chung", "Mới"]  # congluan still shows the shared story
+
+
+def test_same_text_new_title_replaces_the_metadata_and_the_index_follows(archive: Archive) -> None:
+    url = "https://vov.vn/a-post1.vov"
+    with archive.batch(max_writes=100):  # in one batch: the index removal must follow its addition
+        archive.save(make_article(url, title="Bão số ba đổ bộ"))
+        assert archive.save(make_article(url, title="Siêu bão Yagi đổ bộ")).outcome == "updated"
+    (row,) = rows(archive, ArticleRow)
+    (revision,) = rows(archive, ArticleRevision)
+    assert (row.title, revision.title, revision.article_id) == (
+        "Siêu bão Yagi đổ bộ",
+        "Bão số ba đổ bộ",
+        row.id,
+    )
+    assert [m.title for m in search(archive.engine, parse_query("yagi"))] == ["Siêu bão Yagi đổ bộ"]
+    assert search(archive.engine, parse_query('"bao so ba"')) == []  # the old title's words are gone
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        assert connection.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
+
+
+def test_only_a_new_updated_at_is_no_change(archive: Archive) -> None:
+    url = "https://vov.vn/a-post1.vov"
+    archive.save(make_article(url, updated_at=datetime(2026, 7, 16, 9, 0, tzinfo=ICT)))
+    later = make_article(url, updated_at=datetime(2026, 7, 16, 10, 0, tzinfo=ICT))
+    assert archive.save(later).outcome == "unchanged"
+    assert rows(archive, ArticleRevision) == []
+
+
+def test_a_copy_with_another_title_elsewhere_changes_nothing(archive: Archive) -> None:
+    archive.save(make_article("https://vov.vn/a-post1.vov", title="Tiêu đề VOV"))
+    copy = make_article("https://congluan.vn/b-post2.html", outlet="congluan", title="Tiêu đề Công luận")
+    assert archive.save(copy).outcome == "duplicate"  # another page's title is not this article's
+    assert [row.title for row in rows(archive, ArticleRow)] == ["Tiêu đề VOV"]
