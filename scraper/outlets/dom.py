@@ -150,7 +150,7 @@ class _Collector:
 _MAX_SCOPES = 10  # more matches of the outer part and the searches under each cost more than they save
 
 
-def select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+def select(tree: LexborHTMLParser | LexborNode, selector: str) -> list[LexborNode]:
     """``tree.css(selector)``, faster for a chain of descendant selectors such as "ul.breadcrumb li a"."""
     chain = _descendant_chain(selector)
     if chain is None:
@@ -163,7 +163,7 @@ def select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
     return scopes
 
 
-def select_first(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
+def select_first(tree: LexborHTMLParser | LexborNode, selector: str) -> LexborNode | None:
     """``tree.css_first(selector)``, faster for a chain of descendant selectors."""
     chain = _descendant_chain(selector)
     if chain is None:
@@ -219,6 +219,19 @@ def ancestors(node: LexborNode, stop: LexborNode) -> Iterator[LexborNode]:
     while parent is not None and parent.mem_id != stop.mem_id:
         yield parent
         parent = parent.parent
+
+
+def common_ancestor(first: LexborNode, second: LexborNode) -> LexborNode | None:
+    """The deepest element holding both (one of them when it holds the other); None across documents."""
+    lineage = set()
+    node: LexborNode | None = first
+    while node is not None:
+        lineage.add(node.mem_id)
+        node = node.parent
+    node = second
+    while node is not None and node.mem_id not in lineage:
+        node = node.parent
+    return node
 
 
 def ids(node: LexborNode, selectors: Iterable[str]) -> set[int]:
