@@ -105,7 +105,7 @@ def test_content_hash_unifies_copies_of_one_story() -> None:
 
 def test_content_hash_of_normalized_paragraphs_is_the_same() -> None:
     # The shortcut for extractor bodies must give the pinned value whatever the page held.
-    pieces = ["a", "o", "u", "y", "Q", " ", "  ", "\u00a0", "\t", "\n", "\u200b", "\u00ad", "\u0300", "\u0301",
+    pieces = ["a", "o", "u", "y", "Q", "q", "ỳ", "Ý", "ẹ", "ã", "_", " ", "  ", "\u00a0", "\t", "\n", "\u200b", "\u00ad", "\u0300", "\u0301",
               "\u0309", "\u0323", "à", "á", "ỷ", "Hoà", "thuỷ", "quý", "Đ", "\u200e", "\x01", "。"]  # fmt: skip
     rng = random.Random(7)
     for _ in range(5_000):
@@ -115,6 +115,9 @@ def test_content_hash_of_normalized_paragraphs_is_the_same() -> None:
         paragraphs = normalize_paragraphs(texts)
         assert content_hash(paragraphs, normalized=True) == content_hash(paragraphs), repr(texts)
         assert content_hash(NormalizedParagraphs(paragraphs)) == content_hash(paragraphs)
+        # content_hash skips unify_tone_placement when nothing can change: the definition, spelled out.
+        defined = unify_tone_placement("\n".join(normalize_paragraphs(texts))).encode()
+        assert content_hash(texts) == hashlib.sha256(defined).hexdigest(), repr(texts)
     # An invisible character between a letter and its mark: normalizing once leaves them uncomposed.
     assert content_hash(normalize_paragraphs(["a\u200b\u0301"]), normalized=True) == content_hash(["á"])
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,6 +20,7 @@ from scraper.dates import parse_date
 from scraper.errors import NoArticleError
 from scraper.outlets import dom
 from scraper.text import NormalizedParagraphs, is_boilerplate
+from scraper.urls import absolute as absolute_url
 from scraper.urls import canonicalize
 
 PUBLISHED_KEYS = ("article:published_time", "datepublished", "pubdate", "publishdate", "og:published_time")
@@ -248,7 +249,7 @@ class Outlet:
     def _canonical_url(self, page: Page) -> str:
         hrefs = ([page.canonical] if page.canonical is not None else []) + page.meta("og:url")
         for href in filter(None, map(str.strip, hrefs)):
-            absolute = urljoin(page.url, href)
+            absolute = absolute_url(page.url, href)
             if self.answers_for(urlsplit(absolute).hostname or ""):
                 return self.canonicalize_url(absolute)
         return self.canonicalize_url(page.url)
@@ -291,7 +292,7 @@ class Body:
 def _image_src(img: LexborNode, url: str) -> str | None:
     attrs = img.attributes
     src = next((v.strip() for a in IMAGE_SOURCES if (v := attrs.get(a)) and not v.startswith("data:")), "")
-    return urljoin(url, src) if src else None
+    return absolute_url(url, src) if src else None
 
 
 def document_language(tree: LexborHTMLParser) -> str:

@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborNode
 
@@ -22,7 +21,7 @@ from scraper.errors import NoArticleError
 from scraper.outlets import dom
 from scraper.outlets.base import Body, Layout, Outlet, Page, document_language
 from scraper.text import NormalizedParagraphs, fold, is_boilerplate, normalize
-from scraper.urls import host_of
+from scraper.urls import absolute, host_of
 
 # Class or id words of page furniture that is never the article, matched case-insensitively at the start
 # of a class/id token ("relatedNews", "embedBox", "share-bar"); the short ones only as a whole token.
@@ -120,7 +119,7 @@ class Generic(Outlet):
 
     def _canonical_url(self, page: Page) -> str:
         """``<link rel=canonical>`` when it stays on the page's own site."""
-        href = urljoin(page.url, page.canonical.strip()) if page.canonical is not None else ""
+        href = absolute(page.url, page.canonical.strip()) if page.canonical is not None else ""
         return self.canonicalize_url(href if href and host_of(href) == host_of(page.url) else page.url)
 
 
