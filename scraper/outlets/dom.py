@@ -98,23 +98,28 @@ class _Collector:
     def flush(self) -> None:
         if not self.run:  # blocks nest: most flushes find nothing collected since the last one
             return
-        line = normalize("".join(self.run))
+        text = "".join(self.run)
         self.run.clear()
-        if line:
-            self.out.append(line)
+        # Most runs are the indentation between two blocks: str.isspace is str.split's whitespace.
+        if not text.isspace():
+            line = normalize(text)
+            if line:
+                self.out.append(line)
 
     def visit(self, node: LexborNode) -> None:
         after_label = False
         run, skip, hidden = self.run, self.skip, self.hidden
         for child in node.iter(include_text=True):
-            if child.is_text_node:  # most children: a cheaper test than reading the tag
-                run.append(child.text_content or "")
+            text = child.text_content  # None but for a text node: most children, tested with one call
+            if text is not None:
+                run.append(text)
                 continue
             tag = child.tag
             if tag == "br":
                 run.append(" ")
             elif (
                 tag == "-comment"
+                or tag == "-text"  # a text node without data
                 or (tag in NON_TEXT_TAGS if skip is None else skip(child))
                 or (hidden and child.mem_id in hidden)
             ):
@@ -132,16 +137,17 @@ class _Collector:
         A bare heading stays in ``out`` until the end so that the enclosing block sees that it opens with one.
         """
         self.flush()
-        start = len(self.out)
+        out = self.out
+        start = len(out)
         self.visit(node)
         self.flush()
-        block = self.out[start:]
-        if not self.labels or not block or not is_heading_label(block[0]):
+        if not self.labels or len(out) == start or not is_heading_label(out[start]):
             return False
-        if len(block) > 1:
-            del self.out[start:]
+        if len(out) > start + 1:
+            del out[start:]
             self.removed.add(node.mem_id)
-        return len(block) == 1
+            return False
+        return True
 
 
 # A query costs lexbor a walk of the whole document, but a descendant selector costs more: for "div.tags a"
