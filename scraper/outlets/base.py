@@ -261,8 +261,11 @@ class Body:
     def __init__(self, node: LexborNode, layout: Layout, url: str) -> None:
         self.node, self.layout, self.url = node, layout, url
         self.figures = dom.ids(node, (layout.figure,))
+        # In document order; an image's caption is looked up among them, not by a query per figure (~25 µs).
+        own = node.mem_id
+        self.captions = [caption for caption in node.css(layout.caption) if caption.mem_id != own]
         dropped = dom.ids(node, layout.drop)
-        hidden = dropped | self.figures | dom.ids(node, (layout.caption,))
+        hidden = dropped | self.figures | {caption.mem_id for caption in self.captions}
         self.blocks, labelled = dom.paragraphs(node, hidden=hidden)
         self.dropped = dropped | labelled
 
@@ -284,9 +287,19 @@ class Body:
             chain = [img, *dom.ancestors(img, self.node)]
             if not any(node.mem_id in self.dropped for node in chain):
                 figure = next((node for node in chain if node.mem_id in self.figures), None)
-                caption = dom.text(figure.css_first(self.layout.caption)) if figure else ""
+                caption = dom.text(self._caption(figure)) if figure else ""
                 found[src] = Image(src, caption or None)
         return tuple(found.values())
+
+    def _caption(self, figure: LexborNode) -> LexborNode | None:
+        """``figure.css_first(layout.caption)``: the first caption that is the figure or lies inside it."""
+        target = figure.mem_id
+        for caption in self.captions:
+            if caption.mem_id == target or any(
+                node.mem_id == target for node in dom.ancestors(caption, self.node)
+            ):
+                return caption
+        return None
 
 
 def _image_src(img: LexborNode, url: str) -> str | None:
