@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from scraper.article import Article
 from scraper.config import Config
-from scraper.discover import Discovered, Link, parse_any
+from scraper.discover import Discovered, Link, parse_any, parse_listing
 from scraper.errors import (
     DiscoveryError,
     ExtractionError,
@@ -174,7 +174,9 @@ class Crawler:
     def _read_source(self, outlet: Outlet, url: str) -> Discovered | None:
         """Fetch a feed or sitemap (conditional GET) and parse it; None when unchanged or failed."""
         etag, last_modified, known_kind = self.frontier.source_validators(url)
-        kind = known_kind or ("sitemap" if "sitemap" in url else "feed")
+        kind = (
+            "listing" if url in outlet.listings else known_kind or ("sitemap" if "sitemap" in url else "feed")
+        )
         # A sitemap index is read in full every run: its children can change while it stays the same.
         headers = {} if kind == "sitemap-index" else conditional_headers(etag, last_modified)
         tally = self.tallies[outlet.key]
@@ -193,14 +195,22 @@ class Crawler:
             )
             return None
         try:
-            page = self._polite_fetch(url, headers=headers, accept_non_html=True, max_bytes=SITEMAP_MAX_BYTES)
+            if kind == "listing":  # an HTML page, as capped as an article page
+                page = self._polite_fetch(url, headers=headers)
+            else:
+                page = self._polite_fetch(
+                    url, headers=headers, accept_non_html=True, max_bytes=SITEMAP_MAX_BYTES
+                )
             if page is None:
                 return None
             tally.responses += 1
             if page.status == 304:
                 self.frontier.record_source(url, outlet.key, kind, at=page.fetched_at, status=304)
                 return None
-            discovered = parse_any(page.content, page.final_url)
+            if kind == "listing":
+                discovered = parse_listing(page.content, page.final_url)
+            else:
+                discovered = parse_any(page.content, page.final_url)
         except (FetchError, DiscoveryError) as exc:
             if isinstance(exc, HTTPStatusError) and exc.status < 500:
                 tally.responses += 1

@@ -26,7 +26,7 @@ from scraper.dates import VIETNAM, parse_date
 from scraper.errors import DiscoveryError
 from scraper.urls import canonicalize, is_http_url
 
-Kind = Literal["feed", "sitemap", "sitemap-index"]
+Kind = Literal["feed", "sitemap", "sitemap-index", "listing"]
 
 # The sitemap protocol's own cap on an uncompressed sitemap; also bounds a gzip bomb.
 MAX_BYTES = 50_000_000
@@ -94,6 +94,11 @@ def parse_sitemap(content: bytes | str, base_url: str, *, max_bytes: int = MAX_B
     if kind == "feed":
         raise DiscoveryError(f"{base_url} is a feed, not a sitemap")
     return Discovered(kind, _sitemap_links(root, base_url, kind))
+
+
+def parse_listing(html: str | bytes, base_url: str) -> Discovered:
+    """A listing page (a home or section front) of an outlet with no feed: every link on it, undated."""
+    return Discovered("listing", parse_links_from_html(html, base_url))
 
 
 def parse_links_from_html(html: str | bytes, base_url: str) -> tuple[Link, ...]:

@@ -10,6 +10,7 @@ from scraper.discover import (
     parse_any,
     parse_feed,
     parse_links_from_html,
+    parse_listing,
     parse_sitemap,
 )
 from scraper.errors import DiscoveryError
@@ -303,6 +304,7 @@ def test_listing_page_links() -> None:
     content = fixture("listing.html")
     assert parse_links_from_html(content, "https://baomau.vn/thoi-su") == LISTING_LINKS
     assert parse_links_from_html(content.decode(), "https://baomau.vn/thoi-su") == LISTING_LINKS
+    assert parse_listing(content, "https://baomau.vn/thoi-su") == Discovered("listing", LISTING_LINKS)
 
 
 def test_listing_page_base_element() -> None:

@@ -28,7 +28,8 @@ class BaoTinTuc(Outlet):
     name = "Báo Tin tức (TTXVN)"
     domains = ("baotintuc.vn",)
     article_url_pattern = re.compile(r"-\d{17}\.htm$")
-    # No feed or sitemap is documented in outlets.md.
+    # No feed or sitemap is documented in outlets.md: the crawl follows the article links of the home page.
+    listings = ("https://baotintuc.vn/",)
     version = "2026.11.1"
     checked_on_real_page = True
     layouts = (CURRENT,)

@@ -124,6 +124,9 @@ class Outlet:
     article_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")
     feeds: ClassVar[tuple[str, ...]] = ()
     sitemaps: ClassVar[tuple[str, ...]] = ()
+    # Pages (the home page, section fronts) whose article links the crawl follows: for an outlet with no
+    # feed or sitemap. Their links carry no date, so `crawl --since` cannot skip old ones among them.
+    listings: ClassVar[tuple[str, ...]] = ()
     version: ClassVar[str] = ""
     layouts: ClassVar[tuple[Layout, ...]] = ()
     # Whether the crawl follows this outlet when config.toml has no [outlets.<key>] table.
@@ -162,8 +165,8 @@ class Outlet:
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
 
     def discovery_urls(self, now: datetime) -> tuple[str, ...]:
-        """The feeds and sitemaps the crawl reads at ``now`` (an outlet may add dated ones)."""
-        return self.feeds + self.sitemaps
+        """The feeds, sitemaps and listing pages the crawl reads at ``now`` (an outlet may add dated ones)."""
+        return self.feeds + self.sitemaps + self.listings
 
     def byline_fallback(self, body: LexborNode) -> tuple[str, ...]:
         """Authors read from the body when neither JSON-LD nor the layout names any (none by default)."""

@@ -29,7 +29,8 @@ class Bongdaplus(Outlet):
     name = "Bongdaplus"
     domains = ("bongdaplus.vn",)
     article_url_pattern = re.compile(r"-\d{6,}\.html$")
-    # No feed or sitemap is documented in outlets.md.
+    # No feed or sitemap is documented in outlets.md: the crawl follows the article links of the home page.
+    listings = ("https://bongdaplus.vn/",)
     version = "2026.11.1"
     checked_on_real_page = True
     # The template says <html lang="en"> on Vietnamese articles.

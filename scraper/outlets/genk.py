@@ -27,7 +27,8 @@ class GenK(Outlet):
     name = "GenK"
     domains = ("genk.vn",)
     article_url_pattern = re.compile(r"-\d{15,}\.chn$")
-    # No feed or sitemap is documented in outlets.md.
+    # No feed or sitemap is documented in outlets.md: the crawl follows the article links of the home page.
+    listings = ("https://genk.vn/",)
     version = "2026.11.1"
     checked_on_real_page = True
     layouts = (CURRENT,)

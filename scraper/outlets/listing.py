@@ -12,6 +12,7 @@ HEADER = (
     "domains",
     "feeds",
     "sitemaps",
+    "listings",
     "extractor",
     "enabled by default",
     "checked on a real page",
@@ -25,6 +26,7 @@ def _row(outlet: Outlet) -> tuple[str, ...]:
         ", ".join(outlet.domains),
         str(len(outlet.feeds)),
         str(len(outlet.sitemaps)),
+        str(len(outlet.listings)),
         outlet.version,
         "yes" if outlet.enabled_by_default else "no",
         "yes" if outlet.checked_on_real_page else "no",
@@ -42,7 +44,7 @@ def markdown_table(outlets: Iterable[Outlet]) -> str:
 
 
 def text_table(outlets: Iterable[Outlet]) -> str:
-    """Aligned columns, each outlet's feed and sitemap URLs on the lines below it."""
+    """Aligned columns, each outlet's feed, sitemap and listing URLs on the lines below it."""
     outlets = list(outlets)
     rows = [HEADER, *map(_row, outlets)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
@@ -51,5 +53,5 @@ def text_table(outlets: Iterable[Outlet]) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if index:
             outlet = outlets[index - 1]
-            lines.extend(f"    {url}" for url in (*outlet.feeds, *outlet.sitemaps))
+            lines.extend(f"    {url}" for url in (*outlet.feeds, *outlet.sitemaps, *outlet.listings))
     return "\n".join(lines) + "\n"

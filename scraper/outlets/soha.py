@@ -22,7 +22,8 @@ class Soha(Outlet):
     name = "Soha"
     domains = ("soha.vn",)
     article_url_pattern = re.compile(r"-\d{15,}\.htm$")
-    # No feed or sitemap is documented in outlets.md.
+    # No feed or sitemap is documented in outlets.md: the crawl follows the article links of the home page.
+    listings = ("https://soha.vn/",)
     version = "2026.11.1"
     checked_on_real_page = True
     layouts = (CURRENT,)
