@@ -76,10 +76,16 @@ class Config:
     source: Path | None = None
 
     def archive_path(self, override: str | None = None) -> Path:
-        """The SQLite file: ``override`` (--db), else $VNNEWS_DB, else [archive] path from the config."""
-        chosen = override or os.environ.get(DB_ENV) or self.archive.path
-        path = Path(chosen).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        """The SQLite file: ``override`` (--db), else $VNNEWS_DB, else [archive] path from the config.
+
+        A relative path is read where it was written: the config's beside the config file (cron runs from
+        anywhere), a --db or $VNNEWS_DB one in the working directory, as a shell user means it.
+        """
+        given = override or os.environ.get(DB_ENV)
+        path = Path(given or self.archive.path).expanduser()
+        if path.is_absolute():
+            return path
+        return (Path.cwd() if given else self.base_dir) / path
 
     def outlet_enabled(self, key: str, default: bool) -> bool:
         """[outlets.<key>] enabled when the config says, else the outlet's own default."""

@@ -28,6 +28,10 @@ def test_archive_path_relative_to_config_file(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("VNNEWS_DB", str(tmp_path / "env.sqlite3"))
     assert config.archive_path() == tmp_path / "env.sqlite3"
     assert config.archive_path(str(tmp_path / "flag.sqlite3")) == tmp_path / "flag.sqlite3"
+    # Relative --db and $VNNEWS_DB name a file in the working directory, not beside the config.
+    assert config.archive_path("flag.sqlite3") == tmp_path / "flag.sqlite3"
+    monkeypatch.setenv("VNNEWS_DB", "env.sqlite3")
+    assert config.archive_path() == tmp_path / "env.sqlite3"
 
 
 @pytest.mark.parametrize(
