@@ -245,3 +245,8 @@ def test_rank_tiers_title_then_sapo_then_body_newest_first_within(tmp_path: Path
             3,
         ]
         assert [m.article_id for m in search(archive.engine, parse_query('sapo:"gia xang"'))] == [2]
+        # Enough title matches among the newest matches: the answer without finding the window's end ...
+        assert [m.article_id for m in search(archive.engine, parse_query('"gia xang"'), limit=2)] == [5, 4]
+        # ... and when the newest title matches lie past the window, the window's own matches come first.
+        narrow = search(archive.engine, parse_query("giam"), limit=2, candidates=1)
+        assert [(m.article_id, m.score) for m in narrow] == [(3, 3.0), (1, 1.0)]
