@@ -327,9 +327,9 @@ def _insert(table: type[Any], dialect: Dialect) -> Prepared:
 
 # What a same-body re-extraction may change, compared to tell (updated_at is not: see _revise) ...
 _COMPARED = ("title", "sapo", "authors", "published_at", "section", "tags", "images")
-# ... and what it replaces, the earlier values kept in article_revisions.
+# ... and what it replaces, the earlier values kept in article_revisions. Read on every unchanged
+# re-fetch to compare; the body is read only when a revision re-indexes the row.
 _REVISED = (*_COMPARED, "updated_at", "extractor", "extractor_version")
-_METADATA = (*_REVISED, "body")
 
 
 class _Statements:
@@ -371,10 +371,13 @@ class _Statements:
             for table in (ArticleRow, Sighting, RawPage, FetchLog, ArticleRevision)
         }
         self._metadata = Prepared(
-            select(*(ArticleRow.__table__.c[name] for name in _METADATA)).where(
+            select(*(ArticleRow.__table__.c[name] for name in _REVISED)).where(
                 ArticleRow.id == bindparam("article_id")
             ),
             dialect,
+        )
+        self._body = Prepared(
+            select(ArticleRow.body).where(ArticleRow.id == bindparam("article_id")), dialect
         )
         self._revise_row = Prepared(
             update(ArticleRow)
@@ -430,7 +433,7 @@ class _Statements:
         stored = self._metadata.first(connection, {"article_id": article_id})
         if stored is None:  # cannot happen: the page's article row exists
             raise StorageError(f"article #{article_id} is missing from the archive")
-        before = dict(zip(_METADATA, stored, strict=True))
+        before = dict(zip(_REVISED, stored, strict=True))
         after = _article_values(article, 0, now, None)
         # updated_at alone is no change: some CMSs restamp dateModified whenever a page is rendered.
         if all(before[name] == after[name] for name in _COMPARED):
@@ -446,7 +449,7 @@ class _Statements:
             },
         )
         self._revise_row.execute(connection, {"article_id": article_id, **{n: after[n] for n in _REVISED}})
-        body = before["body"]
+        body = self._body.scalar(connection, {"article_id": article_id})
         index_queue.append(("remove", (article_id, before["title"], before["sapo"], body)))
         index_queue.append(("add", (article_id, after["title"], after["sapo"], body)))
         return True
