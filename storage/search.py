@@ -364,10 +364,17 @@ def _ranked(
         for tier, field in TIERS:
             if len(ranked) >= limit:
                 return ranked
-            taken = [fts.c.rowid.not_in([rowid for rowid, _ in ranked])] if ranked else []
-            rowids = _newest(
-                session, _tier_expression(query, field), conditions, [*window, *taken], limit - len(ranked)
-            )
+            if field == "title" and not window:  # no window (every match is in it): walked above already
+                rowids = title_first
+            else:
+                taken = [fts.c.rowid.not_in([rowid for rowid, _ in ranked])] if ranked else []
+                rowids = _newest(
+                    session,
+                    _tier_expression(query, field),
+                    conditions,
+                    [*window, *taken],
+                    limit - len(ranked),
+                )
             ranked += [(rowid, tier) for rowid in rowids]
     return ranked
 
