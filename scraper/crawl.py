@@ -295,7 +295,7 @@ class Crawler:
             return outlet, due, exc, None, None
         if page is None or page.status == 304:
             return outlet, due, page, None, None
-        # Both here, not in the archiving thread: the parse, zlib and sha256 release the GIL.
+        # Both here, not in the archiving thread: the parse, compression and sha256 release the GIL.
         return outlet, due, page, extract(outlet, due.url, page), PackedRaw.of(page)
 
     def _archive(

@@ -27,7 +27,8 @@ from scraper.fetch import FetchedPage, decode_html
 from scraper.importer import Importer, ImportResult
 from scraper.outlets import generic_outlet, outlet_for_url
 from scraper.outlets.base import Outlet
-from storage.archive import Archive, decompress
+from storage.archive import Archive
+from storage.compression import decompress
 from storage.filters import check_outlets
 from storage.models import FetchLog, RawPage
 from storage.models import Outlet as OutletRow
@@ -82,7 +83,7 @@ def stored_page(archive: Archive, raw_id: int) -> FetchedPage:
     """A raw page as the fetcher returned it: body decompressed and decoded as it was then."""
     with Session(archive.engine) as session:
         row = session.get_one(RawPage, raw_id)
-        content = decompress(row.content)
+        content = decompress(row.content, row.compression)
         text, encoding = _decode(content, row.encoding, row.headers.get("content-type"))
         return FetchedPage(
             url=row.url,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from scraper.article import Article
 from scraper.errors import StorageError
+from storage import compression
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
 from storage.models import ArticleRevision, FetchLog, Outlet, Page, RawPage, Sighting
@@ -30,9 +30,6 @@ Outcome = Literal["new", "duplicate", "version", "updated", "unchanged"]
 Source = Literal["fetch", "reextract"]  # fetch_log.source
 # Headers worth keeping with a raw page: enough to redo charset decoding and conditional GET.
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control")
-# zlib level of raw pages. 1, not 6: on the reference pages 2.5x less CPU (1.3 vs 3.2 ms for a 165 KB page,
-# the largest cost of archiving a fetched page) for 20 % more bytes (4.3 vs 5.2 times smaller).
-RAW_COMPRESSION = 1
 # An open batch (Archive.batch) commits after this many writes or this many seconds, whichever comes first:
 # bounds what a crash can cost (the pages of one batch are fetched again by the next run) and how long
 # another writer (a `vnnews import` beside a crawl) waits for the write lock.
@@ -298,8 +295,8 @@ class PageState(NamedTuple):
 class PackedRaw:
     """A fetched page made ready for ``raw_pages``: its digest and compressed bytes.
 
-    The crawl packs pages in its fetch threads: zlib and sha256 release the GIL, so the largest cost of
-    archiving a page (1.3 ms for a 165 KB page) runs beside the archiving thread instead of in it.
+    The crawl packs pages in its fetch threads, beside the archiving thread: compressing is the largest
+    cost of archiving a page (storage.compression).
     """
 
     page: FetchedBody
@@ -308,9 +305,7 @@ class PackedRaw:
 
     @classmethod
     def of(cls, page: FetchedBody) -> PackedRaw:
-        return cls(
-            page, hashlib.sha256(page.content).hexdigest(), zlib.compress(page.content, RAW_COMPRESSION)
-        )
+        return cls(page, hashlib.sha256(page.content).hexdigest(), compression.compress(page.content))
 
 
 def _columns(table: type[Any], *skip: str) -> dict[str, Any]:
@@ -482,9 +477,8 @@ class _Statements:
             "headers": {k: v for k, v in page.headers.items() if k.lower() in KEPT_HEADERS},
             "content_sha256": digest,
             "size": len(page.content),
-            "content": raw.compressed
-            if isinstance(raw, PackedRaw)
-            else zlib.compress(page.content, RAW_COMPRESSION),
+            "content": raw.compressed if isinstance(raw, PackedRaw) else compression.compress(page.content),
+            "compression": compression.CODEC,
             "fetched_at": page.fetched_at,
         }
         return self._new_row(connection, RawPage, values)
@@ -559,11 +553,6 @@ def _article_values(
         "first_seen_at": now,
         "supersedes_id": supersedes_id,
     }
-
-
-def decompress(content: bytes) -> bytes:
-    """The original bytes of a ``raw_pages.content`` value."""
-    return zlib.decompress(content)
 
 
 IndexRow = tuple[int, str, str | None, str]  # (article id, title, sapo, body) for storage.search.index_rows

@@ -146,7 +146,8 @@ class Page(Base):
 
 
 class RawPage(Base):
-    """A fetched body, zlib-compressed, kept so `reextract` can rebuild the archive offline."""
+    """A fetched body, compressed (``compression`` names the codec: storage.compression), kept so
+    `reextract` can rebuild the archive offline."""
 
     __tablename__ = "raw_pages"
     __table_args__ = (UniqueConstraint("url", "content_sha256", name="uq_raw_pages_url_content_sha256"),)
@@ -161,6 +162,8 @@ class RawPage(Base):
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     fetched_at: Mapped[datetime]
+    # Rows from before migration 0006 are zlib; new rows name their codec (storage.compression.CODEC).
+    compression: Mapped[str] = mapped_column(String(8), server_default="zlib")
 
 
 class FetchLog(Base):

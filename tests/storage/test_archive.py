@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from scraper.article import Article, Image
 from scraper.errors import StorageError
-from storage.archive import Archive, PackedRaw, decompress
+from storage.archive import Archive, PackedRaw
+from storage.compression import decompress
 from storage.models import Article as ArticleRow
 from storage.models import ArticleRevision, FetchLog, Page, RawPage, Sighting
 from storage.search import FTS_TABLE, parse_query, search
@@ -134,7 +135,7 @@ def test_raw_page_kept_compressed_and_deduplicated(archive: Archive) -> None:
     archive.save(make_article(raw.url), raw=raw)
     archive.save(make_article(raw.url), raw=raw)
     (stored,) = rows(archive, RawPage)
-    assert decompress(stored.content) == html
+    assert decompress(stored.content, stored.compression) == html
     assert len(stored.content) < len(html)
     assert stored.headers == {"content-type": "text/html", "etag": '"v1"'}
     (page,) = rows(archive, Page)
@@ -218,7 +219,7 @@ def test_packed_raw_page_is_stored_like_a_fetched_one(archive: Archive) -> None:
     archive.save(make_article(raw.url), raw=PackedRaw.of(raw))
     archive.save(make_article(raw.url), raw=raw)  # the same bytes, not packed: the same row
     (stored,) = rows(archive, RawPage)
-    assert decompress(stored.content) == html and stored.size == len(html)
+    assert decompress(stored.content, stored.compression) == html and stored.size == len(html)
     assert [log.raw_page_id for log in rows(archive, FetchLog)] == [stored.id, stored.id]
 
 
