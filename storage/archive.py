@@ -132,10 +132,10 @@ class Archive:
             raw_id = sql.store_raw(connection, raw) if raw else None
             page = sql.page(connection, article.url)
             previous = page.article_id if page is not None else None
-            result = sql.place(
+            result, inserted = sql.place(
                 connection, article, previous, outlet_id, now, _index_queue(session), self.source
             )
-            sql.sight(connection, result.article_id, outlet_id, article.canonical_url, now)
+            sql.sight(connection, result.article_id, outlet_id, article.canonical_url, now, inserted=inserted)
             values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
                 values.update(
@@ -314,10 +314,15 @@ def _columns(table: type[Any], *skip: str) -> dict[str, Any]:
     }
 
 
+def _returning(dialect: Dialect) -> bool:
+    """Whether a new row's id is read with RETURNING: where the database has it (PostgreSQL), but not on
+    SQLite, whose driver's lastrowid is exact for a one-row INSERT and free (RETURNING costs a fetch)."""
+    return dialect.insert_returning and dialect.name != "sqlite"
+
+
 def _insert(table: type[Any], dialect: Dialect) -> Prepared:
     statement = insert(table).values(_columns(table, "id"))
-    # RETURNING where the database has it (SQLite >= 3.35, PostgreSQL); the driver's lastrowid otherwise.
-    return Prepared(statement.returning(table.id) if dialect.insert_returning else statement, dialect)
+    return Prepared(statement.returning(table.id) if _returning(dialect) else statement, dialect)
 
 
 # What a same-body re-extraction may change, compared to tell (updated_at is not: see _revise) ...
@@ -333,6 +338,7 @@ class _Statements:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        self._returning = _returning(dialect)
         self._page_by_url = Prepared(
             select(Page.id, Page.article_id, Page.etag, Page.last_modified, Page.consecutive_failures).where(
                 Page.url == bindparam("url")
@@ -397,21 +403,22 @@ class _Statements:
         now: datetime,
         index_queue: list[IndexChange],
         source: Source,
-    ) -> SaveResult:
-        """Dedupe by content hash against ``previous``, the article the page showed so far (None: none)."""
+    ) -> tuple[SaveResult, bool]:
+        """Dedupe by content hash against ``previous``, the article the page showed so far (None: none);
+        and whether the article row is new (inserted by this call)."""
         existing = self._article_by_hash.first(connection, {"content_hash": article.content_hash})
         if existing is not None:
             existing_id, existing_url = existing
             if existing_id == previous:
                 revised = self._revise(connection, existing_id, article, now, index_queue, source)
-                return SaveResult("updated" if revised else "unchanged", existing_id)
+                return SaveResult("updated" if revised else "unchanged", existing_id), False
             if previous is not None:  # the page changed back to, or into, a story already archived
-                return SaveResult("version", existing_id, existing_url, previous)
-            return SaveResult("duplicate", existing_id, existing_url)
+                return SaveResult("version", existing_id, existing_url, previous), False
+            return SaveResult("duplicate", existing_id, existing_url), False
         values = _article_values(article, outlet_id, now, supersedes_id=previous)
         article_id = self._new_row(connection, ArticleRow, values)
         index_queue.append(("add", (article_id, values["title"], values["sapo"], values["body"])))
-        return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous)
+        return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous), True
 
     def _revise(
         self,
@@ -449,8 +456,21 @@ class _Statements:
         index_queue.append(("add", (article_id, after["title"], after["sapo"], body)))
         return True
 
-    def sight(self, connection: Connection, article_id: int, outlet_id: int, url: str, now: datetime) -> None:
-        sighting = self._sighting.first(connection, {"article_id": article_id, "url": url})
+    def sight(
+        self,
+        connection: Connection,
+        article_id: int,
+        outlet_id: int,
+        url: str,
+        now: datetime,
+        *,
+        inserted: bool,
+    ) -> None:
+        """Record that ``article_id`` was seen at ``url``; ``inserted``: its row is new, so no sighting of it
+        can exist yet and none is looked up."""
+        sighting = (
+            None if inserted else self._sighting.first(connection, {"article_id": article_id, "url": url})
+        )
         if sighting is None:
             values = {
                 "article_id": article_id,
@@ -510,7 +530,7 @@ class _Statements:
         """Insert a row; its primary key."""
         statement = self._insert[table]
         cursor = statement.execute(connection, values)
-        new_id = cursor.fetchone()[0] if self.dialect.insert_returning else cursor.lastrowid
+        new_id = cursor.fetchone()[0] if self._returning else cursor.lastrowid
         if new_id is None:
             raise StorageError("the archive did not return the id of a new row")
         return int(new_id)

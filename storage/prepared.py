@@ -19,6 +19,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
 
+from storage.types import UTCDateTime, sqlite_utc_text
+
 Converter = Callable[[Any], Any]
 
 
@@ -32,21 +34,35 @@ class Prepared:
         self._positional = dialect.positional
         if self._positional:
             self._names = tuple(compiled.positiontup or ())
-        self._binds = [(name, _bind_converter(compiled.binds[name].type, dialect)) for name in self._names]
+        # The positions whose values are converted (None stays None, as SQLAlchemy passes it).
+        self._converted = [
+            (position, convert)
+            for position, name in enumerate(self._names)
+            if (convert := _bind_converter(compiled.binds[name].type, dialect)) is not None
+        ]
         selected = getattr(statement, "exported_columns", ())  # a SELECT's columns, or RETURNING's
         self._result_converters = [_result_converter(column.type, dialect) for column in selected]
 
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The DBAPI parameters of one execution with ``values``."""
+        converted = [values[name] for name in self._names]
+        for position, convert in self._converted:
+            value = converted[position]
+            if value is not None:
+                converted[position] = convert(value)
+        return converted if self._positional else dict(zip(self._names, converted, strict=True))
+
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement in ``connection``'s transaction; the DBAPI cursor (for fetches)."""
-        converted = [
-            values[name] if convert is None or values[name] is None else convert(values[name])
-            for name, convert in self._binds
-        ]
         cursor = connection.connection.cursor()
-        cursor.execute(
-            self.sql, converted if self._positional else dict(zip(self._names, converted, strict=True))
-        )
+        cursor.execute(self.sql, self.parameters(values))
         return cursor
+
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per row of ``rows``, in order, in one DBAPI ``executemany``."""
+        if rows:
+            parameters: list[Any] = [self.parameters(row) for row in rows]
+            connection.connection.cursor().executemany(self.sql, parameters)
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a SELECT (or INSERT … RETURNING), its values converted as SQLAlchemy would."""
@@ -64,6 +80,9 @@ class Prepared:
 
 
 def _bind_converter(type_: TypeEngine[Any], dialect: Dialect) -> Converter | None:
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        # The same text as the type's processors give, in one call instead of a chain of three.
+        return sqlite_utc_text
     return type_.dialect_impl(dialect).bind_processor(dialect)
 
 

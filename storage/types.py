@@ -43,9 +43,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def sqlite_utc_text(value: datetime) -> str:
+    """What ``UTCDateTime`` stores in SQLite for ``value``, in one step (storage.prepared's write path).
+
+    The same text as the type's two processors (to UTC, then ``_SQLITE_UTC``'s format: zero-padded, whole
+    seconds, microseconds dropped) at half their cost; tests/storage/test_types.py compares them."""
+    if value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r} cannot be stored: the offset is unknown")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
+
+
+# One encoder for every call: json.dumps with options builds a new JSONEncoder each time.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps_json(value: Any) -> str:
     """JSON as SQL users read it: Vietnamese text unescaped."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(value)
 
 
 JSONText = JSON(none_as_null=True)
