@@ -54,7 +54,7 @@ class Prepared:
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement in ``connection``'s transaction; the DBAPI cursor (for fetches)."""
-        cursor = connection.connection.cursor()
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(self.sql, self.parameters(values))
         return cursor
 

@@ -48,9 +48,19 @@ def sqlite_utc_text(value: datetime) -> str:
 
     The same text as the type's two processors (to UTC, then ``_SQLITE_UTC``'s format: zero-padded, whole
     seconds, microseconds dropped) at half their cost; tests/storage/test_types.py compares them."""
+    global _last_utc_text
+    last = _last_utc_text
+    if value is last[0]:  # a save stores its one "now" in five or six columns: converted once
+        return last[1]
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r} cannot be stored: the offset is unknown")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
+    text = value.astimezone(UTC).isoformat(" ", "seconds")[:19]  # "YYYY-MM-DD HH:MM:SS", "+00:00" cut
+    _last_utc_text = (value, text)  # one tuple, swapped whole: safe across threads
+    return text
+
+
+# The last value sqlite_utc_text converted (kept referenced, so ``is`` cannot match a new object).
+_last_utc_text: tuple[datetime | None, str] = (None, "")
 
 
 # One encoder for every call: json.dumps with options builds a new JSONEncoder each time.

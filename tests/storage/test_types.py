@@ -52,3 +52,11 @@ def test_dumps_json_is_json_dumps_with_the_archive_options(value: object) -> Non
     assert dumps_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     process = JSONText.dialect_impl(SQLITE).bind_processor(SQLITE)
     assert process is not None and process(value) == dumps_json(value)
+
+
+def test_sqlite_utc_text_of_the_same_value_again_and_after_another() -> None:
+    first = datetime(2026, 7, 16, 8, 46, 0, tzinfo=timezone(timedelta(hours=7)))
+    other = datetime(2026, 7, 16, 8, 46, 0, tzinfo=UTC)
+    texts = [sqlite_utc_text(v) for v in (first, first, other, first, other, other)]
+    assert texts == [_processed(v) for v in (first, first, other, first, other, other)]
+    assert texts[:3] == ["2026-07-16 01:46:00", "2026-07-16 01:46:00", "2026-07-16 08:46:00"]
