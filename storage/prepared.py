@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
@@ -42,6 +43,8 @@ class Prepared:
         ]
         selected = getattr(statement, "exported_columns", ())  # a SELECT's columns, or RETURNING's
         self._result_converters = [_result_converter(column.type, dialect) for column in selected]
+        self._dialect = dialect
+        self._driver_error: type[Exception] = dialect.loaded_dbapi.Error
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The DBAPI parameters of one execution with ``values``."""
@@ -55,14 +58,28 @@ class Prepared:
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement in ``connection``'s transaction; the DBAPI cursor (for fetches)."""
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(self.sql, self.parameters(values))
+        parameters = self.parameters(values)
+        try:
+            cursor.execute(self.sql, parameters)
+        except self._driver_error as error:
+            raise self._wrapped(error, parameters, many=False) from error
         return cursor
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row of ``rows``, in order, in one DBAPI ``executemany``."""
         if rows:
             parameters: list[Any] = [self.parameters(row) for row in rows]
-            connection.connection.cursor().executemany(self.sql, parameters)
+            try:
+                connection.connection.cursor().executemany(self.sql, parameters)
+            except self._driver_error as error:
+                raise self._wrapped(error, parameters, many=True) from error
+
+    def _wrapped(self, error: Exception, parameters: Any, *, many: bool) -> BaseException:
+        # The driver's own exception, wrapped as Connection.execute would (IntegrityError, OperationalError
+        # ...): callers handle SQLAlchemy's errors, and the archive turns those into a StorageError.
+        return DBAPIError.instance(
+            self.sql, parameters, error, self._driver_error, dialect=self._dialect, ismulti=many
+        )
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a SELECT (or INSERT … RETURNING), its values converted as SQLAlchemy would."""

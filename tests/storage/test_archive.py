@@ -213,6 +213,27 @@ def test_failed_write_rolls_back_the_open_batch_and_refuses_more(archive: Archiv
     assert committed_articles(archive) == 2
 
 
+@pytest.mark.parametrize("in_batch", [False, True])
+def test_a_driver_error_in_the_compiled_write_path_is_a_storage_error(
+    archive: Archive, in_batch: bool
+) -> None:
+    # Archive.save runs its statements on the driver's cursor (storage.prepared): what the driver
+    # raises there must reach the caller as the archive's one error, and take the half-made write with it.
+    archive.save(make_article("https://vov.vn/a-post1.vov"))
+    with sqlite3.connect(archive.engine.url.database) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON fetch_log BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+        )
+    with pytest.raises(StorageError, match=r"cannot write the archive: IntegrityError: .*disk says no"):
+        if in_batch:
+            with archive.batch(max_writes=100):
+                archive.save(make_article("https://vov.vn/a-post2.vov", body=("Bài hai.",)))
+        else:
+            archive.save(make_article("https://vov.vn/a-post2.vov", body=("Bài hai.",)))
+    assert committed_articles(archive) == 1
+    assert [page.url for page in rows(archive, Page)] == ["https://vov.vn/a-post1.vov"]
+
+
 def test_packed_raw_page_is_stored_like_a_fetched_one(archive: Archive) -> None:
     html = "<html><body><p>Xin chào</p></body></html>".encode() * 50
     raw = Body("https://vov.vn/a-post1.vov", html, final_url="https://vov.vn/a-post1.vov")
