@@ -1,8 +1,8 @@
 """How a raw page's body is stored in ``raw_pages.content``; the row's ``compression`` names the codec.
 
-New rows are Zstandard level 1: on the reference pages (~165 KB) it takes a third of the CPU of zlib
-level 1 (0.3–0.6 vs 1.1–2.0 ms a page, the largest single cost of archiving a fetched page) and stores
-8–20 % fewer bytes. Rows written before migration 0006 stay zlib and read as they always did.
+New rows are Zstandard level 1: on the reference pages (~165 KB) and the benchmark's synthetic ones
+(~135 KB) it takes a third to a fifth of the CPU of zlib level 1 (0.3–0.7 vs 1.1–2.0 ms a page, which was
+the largest single cost of archiving a fetched page) and stores 8–23 % fewer bytes. Rows written before migration 0006 stay zlib and read as they always did.
 
 Zstandard is in the standard library from Python 3.14 (``compression.zstd``, PEP 784); before that the
 same module comes from ``backports.zstd``, the one dependency this adds.
