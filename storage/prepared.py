@@ -62,24 +62,13 @@ class Prepared:
         try:
             cursor.execute(self.sql, parameters)
         except self._driver_error as error:
-            raise self._wrapped(error, parameters, many=False) from error
+            raise self._wrapped(error, parameters) from error
         return cursor
 
-    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run the statement once per row of ``rows``, in order, in one DBAPI ``executemany``."""
-        if rows:
-            parameters: list[Any] = [self.parameters(row) for row in rows]
-            try:
-                connection.connection.cursor().executemany(self.sql, parameters)
-            except self._driver_error as error:
-                raise self._wrapped(error, parameters, many=True) from error
-
-    def _wrapped(self, error: Exception, parameters: Any, *, many: bool) -> BaseException:
+    def _wrapped(self, error: Exception, parameters: Any) -> BaseException:
         # The driver's own exception, wrapped as Connection.execute would (IntegrityError, OperationalError
         # ...): callers handle SQLAlchemy's errors, and the archive turns those into a StorageError.
-        return DBAPIError.instance(
-            self.sql, parameters, error, self._driver_error, dialect=self._dialect, ismulti=many
-        )
+        return DBAPIError.instance(self.sql, parameters, error, self._driver_error, dialect=self._dialect)
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a SELECT (or INSERT … RETURNING), its values converted as SQLAlchemy would."""
@@ -107,9 +96,4 @@ def _result_converter(type_: TypeEngine[Any], dialect: Dialect) -> Converter | N
     return type_.dialect_impl(dialect).result_processor(dialect, None)
 
 
-def prepared_for(dialect: Dialect, statements: Mapping[str, ClauseElement]) -> dict[str, Prepared]:
-    """Every statement of ``statements`` compiled for ``dialect``, under the same names."""
-    return {name: Prepared(statement, dialect) for name, statement in statements.items()}
-
-
-__all__: Sequence[str] = ("Prepared", "prepared_for")
+__all__: Sequence[str] = ("Prepared",)
