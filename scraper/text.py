@@ -13,20 +13,28 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 def normalize(text: str) -> str:
     """NFC, invisible characters removed, every whitespace run (NBSP included) folded to one space."""
+    return normalize_telling_nfc(text)[0]
+
+
+def normalize_telling_nfc(text: str) -> tuple[str, bool]:
+    """``normalize(text)``, and whether the result is surely NFC: it is unless an invisible character was
+    removed (that can bring a letter and its combining mark together; folding whitespace cannot, a
+    whitespace character composes with nothing). A caller that knows it spares NFC passes later
+    (``is_boilerplate_line``, ``NFCParagraphs``): each is a walk of the whole text."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
         # Every invisible character and every whitespace but " " is unprintable (format, control or
         # separator): printable text has none to remove, and split-join only if it has spaces to fold.
-        if not text.isprintable():
-            # re.sub, not str.translate: translate with a dict is ~15x slower on non-ASCII text.
-            text = _INVISIBLE.sub("", text)
-        else:
-            return _fold_spaces(text)
-    elif text.isprintable():
-        return _fold_spaces(text)
-    # str.split() without arguments splits on Unicode whitespace, NBSP included, and is ~3x faster
-    # than re.sub(r"\s+") (MEASURED.md).
-    return " ".join(text.split())
+        if text.isprintable():
+            return _fold_spaces(text), True
+        # re.sub, not str.translate: translate with a dict is ~15x slower on non-ASCII text.
+        text, removed = _INVISIBLE.subn("", text)
+        # str.split() without arguments splits on Unicode whitespace, NBSP included, and is ~3x faster
+        # than re.sub(r"\s+") (MEASURED.md).
+        return " ".join(text.split()), not removed
+    if text.isprintable():
+        return _fold_spaces(text), True
+    return " ".join(text.split()), True
 
 
 def _fold_spaces(printable: str) -> str:
@@ -96,6 +104,13 @@ class NormalizedParagraphs(tuple[str, ...]):
     __slots__ = ()
 
 
+class NFCParagraphs(NormalizedParagraphs):
+    """``NormalizedParagraphs`` known to be NFC too (``normalize_telling_nfc`` said so of each): the same
+    hash again, without the NFC pass over the whole text."""
+
+    __slots__ = ()
+
+
 def content_hash(paragraphs: Iterable[str], *, normalized: bool = False) -> str:
     """SHA-256 hex of the normalized, non-empty paragraphs joined by newlines, tone placement unified.
 
@@ -107,7 +122,9 @@ def content_hash(paragraphs: Iterable[str], *, normalized: bool = False) -> str:
     can bring a letter and its combining mark together), and NFC of the joined text is the join of the
     NFC paragraphs: a newline never composes with anything.
     """
-    if normalized or isinstance(paragraphs, NormalizedParagraphs):
+    if isinstance(paragraphs, NFCParagraphs):
+        joined = "\n".join(paragraphs)
+    elif normalized or isinstance(paragraphs, NormalizedParagraphs):
         joined = unicodedata.normalize("NFC", "\n".join(filter(None, paragraphs)))
     else:
         joined = "\n".join(normalize_paragraphs(paragraphs))
@@ -162,7 +179,13 @@ def is_boilerplate(paragraph: str, *, normalized: bool = False) -> bool:
     ``normalized``: the caller knows ``paragraph`` is ``normalize`` output, which spares normalizing it again
     (but for NFC: removing an invisible character can bring a letter and a combining mark together).
     """
-    line = unicodedata.normalize("NFC", paragraph) if normalized else normalize(paragraph)
+    return is_boilerplate_line(
+        unicodedata.normalize("NFC", paragraph) if normalized else normalize(paragraph)
+    )
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """``is_boilerplate`` of a line known to be ``normalize`` output and NFC (``normalize_telling_nfc``)."""
     # Case folding never shortens a string: a line too long for a label needs no folding to be ruled out.
     # Nor does a line whose first letter starts no label (casefold maps each character on its own, so the
     # folded line opens with the folded first character): that is most paragraphs.

@@ -6,12 +6,14 @@ import unicodedata
 import pytest
 
 from scraper.text import (
+    NFCParagraphs,
     NormalizedParagraphs,
     content_hash,
     fold,
     is_boilerplate,
     normalize,
     normalize_paragraphs,
+    normalize_telling_nfc,
     unify_tone_placement,
 )
 
@@ -44,6 +46,25 @@ def test_normalize_matches_its_definition_on_random_text() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert normalize(text) == _normalize_by_definition(text), repr(text)
+
+
+def test_normalize_telling_nfc_is_right_when_it_says_nfc() -> None:
+    # The boilerplate test and the content hash skip NFC on its word: a wrong True would drift the hash.
+    pieces = [
+        *"ab  \n\t\x1c\x85àoaeuy",
+        *"\u00a0\u2028\u3000",
+        *"\u200b\u00ad\ufeff",
+        *"\u0300\u0301\u0323\u0302",
+        "Hoà",
+    ]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        line, nfc = normalize_telling_nfc(text)
+        assert line == normalize(text), repr(text)
+        if nfc:
+            assert unicodedata.is_normalized("NFC", line), repr(text)
+            assert content_hash(NFCParagraphs([line] if line else [])) == content_hash([text]), repr(text)
 
 
 def test_normalize_paragraphs_drops_empty() -> None:

@@ -19,7 +19,7 @@ from scraper.article import Article, Image
 from scraper.dates import parse_date
 from scraper.errors import NoArticleError
 from scraper.outlets import dom
-from scraper.text import NormalizedParagraphs, is_boilerplate
+from scraper.text import NFCParagraphs, NormalizedParagraphs, is_boilerplate, is_boilerplate_line
 from scraper.urls import absolute as absolute_url
 from scraper.urls import canonicalize
 
@@ -198,7 +198,7 @@ class Outlet:
             canonical_url=self._canonical_url(page),
             outlet=self.key,
             title=title,
-            body=NormalizedParagraphs(paragraphs),
+            body=paragraphs,
             extractor=self.key,
             extractor_version=self.version,
             sapo=self.sapo(page, layout),
@@ -279,21 +279,27 @@ class Body:
             self.captions = [caption for caption in node.css(layout.caption) if caption.mem_id != own]
         dropped = dom.ids(node, layout.drop)
         hidden = dropped | self.figures | {caption.mem_id for caption in self.captions}
-        self.blocks, labelled = dom.paragraphs(node, hidden=hidden)
+        self.blocks, labelled, self.nfc = dom.paragraphs(node, hidden=hidden)
         self.dropped = dropped | labelled
 
-    def paragraphs(self, authors: tuple[str, ...]) -> list[str]:
+    def paragraphs(self, authors: tuple[str, ...]) -> NormalizedParagraphs:
         """Block texts without boilerplate lines and without the byline (it belongs to ``authors``)."""
         bylines = {author.casefold() for author in authors}
         # Case folding never shortens a string: a paragraph longer than every byline is none of them, and
         # needs no folding (folding the whole body cost ~5 % of an extraction).
         longest_byline = max(map(len, bylines), default=-1)
-        return [
+        if self.nfc:  # known NFC: neither the boilerplate test nor the content hash redoes NFC
+            return NFCParagraphs(
+                p
+                for p in self.blocks
+                if not is_boilerplate_line(p) and not (len(p) <= longest_byline and p.casefold() in bylines)
+            )
+        return NormalizedParagraphs(
             p
             for p in self.blocks
             if not is_boilerplate(p, normalized=True)
             and not (len(p) <= longest_byline and p.casefold() in bylines)
-        ]
+        )
 
     def images(self) -> tuple[Image, ...]:
         found: dict[str, Image] = {}

@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.text import BOILERPLATE_HEADINGS, fold, normalize
+from scraper.text import BOILERPLATE_HEADINGS, fold, normalize, normalize_telling_nfc
 
 # Elements that continue the current line; every other element starts a new paragraph.
 # fmt: off
@@ -46,9 +46,15 @@ def non_text(node: LexborNode) -> bool:
     return node.tag in NON_TEXT_TAGS
 
 
-def paragraphs(
-    node: LexborNode, skip: Skip | None = None, hidden: AbstractSet[int] = frozenset()
-) -> tuple[list[str], set[int]]:
+class Blocks(NamedTuple):
+    """The text blocks of an element (``paragraphs``)."""
+
+    texts: list[str]  # normalized, in document order
+    labelled: set[int]  # the identities of the elements dropped for their label
+    nfc: bool  # every text is surely NFC too (``normalize_telling_nfc``)
+
+
+def paragraphs(node: LexborNode, skip: Skip | None = None, hidden: AbstractSet[int] = frozenset()) -> Blocks:
     """The normalized text blocks under ``node`` in document order, each counted once, and the identities
     of the elements dropped for their label (their images are not the article's either).
 
@@ -61,7 +67,8 @@ def paragraphs(
     and so is a list right after such a heading.
     """
     collector = _collect(node, skip, hidden, labels=True)
-    return [p for p in collector.out if not is_heading_label(p)], collector.removed
+    texts = [p for p in collector.out if not is_heading_label(p)]
+    return Blocks(texts, collector.removed, collector.nfc)
 
 
 def text(node: LexborNode | None, skip: Skip | None = None) -> str:
@@ -85,7 +92,7 @@ def is_heading_label(paragraph: str) -> bool:
 class _Collector:
     # Every node property is a call into lexbor, and tag builds a new string: the walk reads each
     # element's tag once (a comment's is "-comment") and asks for nothing else unless it has to.
-    __slots__ = ("hidden", "labels", "out", "removed", "run", "skip")
+    __slots__ = ("hidden", "labels", "nfc", "out", "removed", "run", "skip")
 
     def __init__(self, skip: Skip | None, hidden: AbstractSet[int], labels: bool) -> None:
         self.skip = skip
@@ -94,6 +101,7 @@ class _Collector:
         self.out: list[str] = []
         self.run: list[str] = []
         self.removed: set[int] = set()
+        self.nfc = True  # every line of out is surely NFC (normalize_telling_nfc)
 
     def flush(self) -> None:
         if not self.run:  # blocks nest: most flushes find nothing collected since the last one
@@ -102,9 +110,11 @@ class _Collector:
         self.run.clear()
         # Most runs are the indentation between two blocks: str.isspace is str.split's whitespace.
         if not text.isspace():
-            line = normalize(text)
+            line, nfc = normalize_telling_nfc(text)
             if line:
                 self.out.append(line)
+                if not nfc:
+                    self.nfc = False
 
     def visit(self, node: LexborNode) -> None:
         after_label = False

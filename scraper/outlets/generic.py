@@ -198,7 +198,7 @@ class _Reader:
                 and _link_density(node) > MAX_LINK_DENSITY
             )
 
-        blocks, _ = dom.paragraphs(container, skip)
+        blocks = dom.paragraphs(container, skip).texts
         return [p for p in blocks if not is_boilerplate(p)]
 
 
