@@ -53,11 +53,21 @@ def host_of(url: str) -> str:
     return host
 
 
+# An address canonicalize gives back as written but for a missing "/" path: http(s), a lower-case host that
+# does not end in ".", no user, port, query or fragment, nothing urlsplit strips or removes (whitespace).
+# Most addresses an extraction meets (the page's own, its canonical link) are such; splitting and joining
+# them costs ~30K instructions each.
+_CANONICAL_AS_WRITTEN = re.compile(r"https?://[a-z0-9.-]*[a-z0-9-](/[^?#\s]*)?")
+
+
 def canonicalize(url: str) -> str:
     """Scheme and host lower-cased, default port, fragment and tracking parameters dropped.
 
     Mobile and AMP variants are per outlet (``Outlet.canonicalize_url``); this is the shared part.
     """
+    match = _CANONICAL_AS_WRITTEN.fullmatch(url)
+    if match is not None:
+        return url if match.start(1) >= 0 else url + "/"
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "https"
     host = (parts.hostname or "").lower().rstrip(".")
