@@ -6,14 +6,14 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
-from sqlalchemy import Connection, Dialect, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Dialect, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from storage import compression
 from storage.db import ensure_current, make_engine
 from storage.models import Article as ArticleRow
 from storage.models import ArticleRevision, FetchLog, Outlet, Page, RawPage, Sighting
-from storage.prepared import Prepared
+from storage.prepared import DBAPICursor, Prepared, driver_cursor
 from storage.search import index_rows, unindex_rows
 
 Outcome = Literal["new", "duplicate", "version", "updated", "unchanged"]
@@ -125,17 +125,16 @@ class Archive:
         """Archive ``article`` seen at ``article.url``: new, duplicate, new version, or unchanged."""
         fetched = raw.page if isinstance(raw, PackedRaw) else raw
         now = seen_at or (fetched.fetched_at if fetched else utcnow())
-        with self.transaction() as session:
-            connection = session.connection()
-            sql = self._statements(connection)
+        sql = self._statements()
+        with self.transaction() as session, closing(driver_cursor(session.connection())) as cursor:
             outlet_id = self.outlet_id(session, article.outlet)
-            raw_id = sql.store_raw(connection, raw) if raw else None
-            page = sql.page(connection, article.url)
+            raw_id = sql.store_raw(cursor, raw) if raw else None
+            page = sql.page(cursor, article.url)
             previous = page.article_id if page is not None else None
             result, inserted = sql.place(
-                connection, article, previous, outlet_id, now, _index_queue(session), self.source
+                cursor, article, previous, outlet_id, now, _index_queue(session), self.source
             )
-            sql.sight(connection, result.article_id, outlet_id, article.canonical_url, now, inserted=inserted)
+            sql.sight(cursor, result.article_id, outlet_id, article.canonical_url, now, inserted=inserted)
             values: dict[str, object] = {"outlet_id": outlet_id, "article_id": result.article_id}
             if self.source == "fetch":
                 values.update(
@@ -145,9 +144,9 @@ class Archive:
                     last_error_message=None,
                     consecutive_failures=0,
                 )
-            sql.write_page(connection, article.url, page, values)
+            sql.write_page(cursor, article.url, page, values)
             sql.log(
-                connection,
+                cursor,
                 at=self._log_time(now),
                 url=article.url,
                 outlet_id=outlet_id,
@@ -175,12 +174,11 @@ class Archive:
         """Record that ``url`` yielded no article, and why; nothing already stored is touched."""
         fetched = raw.page if isinstance(raw, PackedRaw) else raw
         now = at or (fetched.fetched_at if fetched else utcnow())
-        with self.transaction() as session:
-            connection = session.connection()
-            sql = self._statements(connection)
+        sql = self._statements()
+        with self.transaction() as session, closing(driver_cursor(session.connection())) as cursor:
             outlet_id = self.outlet_id(session, outlet_key) if outlet_key else None
-            raw_id = sql.store_raw(connection, raw) if raw else None
-            page = sql.page(connection, url)
+            raw_id = sql.store_raw(cursor, raw) if raw else None
+            page = sql.page(cursor, url)
             values: dict[str, object] = {} if outlet_id is None else {"outlet_id": outlet_id}
             if self.source == "fetch":
                 values.update(
@@ -191,9 +189,9 @@ class Archive:
                 )
                 if http_status is not None:
                     values["last_status"] = http_status
-            sql.write_page(connection, url, page, values)
+            sql.write_page(cursor, url, page, values)
             sql.log(
-                connection,
+                cursor,
                 at=self._log_time(now),
                 url=url,
                 outlet_id=outlet_id,
@@ -275,9 +273,9 @@ class Archive:
         self._outlet_ids[key] = row.id
         return row.id
 
-    def _statements(self, connection: Connection) -> _Statements:
+    def _statements(self) -> _Statements:
         if self._sql is None:
-            self._sql = _Statements(connection.dialect)
+            self._sql = _Statements(self.engine.dialect)
         return self._sql
 
 
@@ -390,13 +388,13 @@ class _Statements:
         # statement per set of columns, compiled when first needed.
         self._page_writes: dict[tuple[bool, tuple[str, ...]], Prepared] = {}
 
-    def page(self, connection: Connection, url: str) -> PageState | None:
-        row = self._page_by_url.first(connection, {"url": url})
+    def page(self, cursor: DBAPICursor, url: str) -> PageState | None:
+        row = self._page_by_url.first(cursor, {"url": url})
         return PageState(*row) if row is not None else None
 
     def place(
         self,
-        connection: Connection,
+        cursor: DBAPICursor,
         article: Article,
         previous: int | None,
         outlet_id: int,
@@ -406,23 +404,23 @@ class _Statements:
     ) -> tuple[SaveResult, bool]:
         """Dedupe by content hash against ``previous``, the article the page showed so far (None: none);
         and whether the article row is new (inserted by this call)."""
-        existing = self._article_by_hash.first(connection, {"content_hash": article.content_hash})
+        existing = self._article_by_hash.first(cursor, {"content_hash": article.content_hash})
         if existing is not None:
             existing_id, existing_url = existing
             if existing_id == previous:
-                revised = self._revise(connection, existing_id, article, now, index_queue, source)
+                revised = self._revise(cursor, existing_id, article, now, index_queue, source)
                 return SaveResult("updated" if revised else "unchanged", existing_id), False
             if previous is not None:  # the page changed back to, or into, a story already archived
                 return SaveResult("version", existing_id, existing_url, previous), False
             return SaveResult("duplicate", existing_id, existing_url), False
         values = _article_values(article, outlet_id, now, supersedes_id=previous)
-        article_id = self._new_row(connection, ArticleRow, values)
+        article_id = self._new_row(cursor, ArticleRow, values)
         index_queue.append(("add", (article_id, values["title"], values["sapo"], values["body"])))
         return SaveResult("new" if previous is None else "version", article_id, supersedes_id=previous), True
 
     def _revise(
         self,
-        connection: Connection,
+        cursor: DBAPICursor,
         article_id: int,
         article: Article,
         now: datetime,
@@ -432,7 +430,7 @@ class _Statements:
         """Replace the metadata of the page's unchanged article when the extraction differs, keeping the
         earlier values in ``article_revisions``; whether it did. A fixed extractor re-run by `reextract`
         reaches the archive this way (the body, and so the hash, is the same: no new version)."""
-        stored = self._metadata.first(connection, {"article_id": article_id})
+        stored = self._metadata.first(cursor, {"article_id": article_id})
         if stored is None:  # cannot happen: the page's article row exists
             raise StorageError(f"article #{article_id} is missing from the archive")
         before = dict(zip(_REVISED, stored, strict=True))
@@ -441,7 +439,7 @@ class _Statements:
         if all(before[name] == after[name] for name in _COMPARED):
             return False
         self._new_row(
-            connection,
+            cursor,
             ArticleRevision,
             {
                 "article_id": article_id,
@@ -450,15 +448,15 @@ class _Statements:
                 **{n: before[n] for n in _REVISED},
             },
         )
-        self._revise_row.execute(connection, {"article_id": article_id, **{n: after[n] for n in _REVISED}})
-        body = self._body.scalar(connection, {"article_id": article_id})
+        self._revise_row.execute(cursor, {"article_id": article_id, **{n: after[n] for n in _REVISED}})
+        body = self._body.scalar(cursor, {"article_id": article_id})
         index_queue.append(("remove", (article_id, before["title"], before["sapo"], body)))
         index_queue.append(("add", (article_id, after["title"], after["sapo"], body)))
         return True
 
     def sight(
         self,
-        connection: Connection,
+        cursor: DBAPICursor,
         article_id: int,
         outlet_id: int,
         url: str,
@@ -468,9 +466,7 @@ class _Statements:
     ) -> None:
         """Record that ``article_id`` was seen at ``url``; ``inserted``: its row is new, so no sighting of it
         can exist yet and none is looked up."""
-        sighting = (
-            None if inserted else self._sighting.first(connection, {"article_id": article_id, "url": url})
-        )
+        sighting = None if inserted else self._sighting.first(cursor, {"article_id": article_id, "url": url})
         if sighting is None:
             values = {
                 "article_id": article_id,
@@ -479,14 +475,14 @@ class _Statements:
                 "first_seen_at": now,
                 "last_seen_at": now,
             }
-            self._new_row(connection, Sighting, values)
+            self._new_row(cursor, Sighting, values)
         elif now > sighting[1]:
-            self._seen_again.execute(connection, {"sighting_id": sighting[0], "at": now})
+            self._seen_again.execute(cursor, {"sighting_id": sighting[0], "at": now})
 
-    def store_raw(self, connection: Connection, raw: FetchedBody | PackedRaw) -> int:
+    def store_raw(self, cursor: DBAPICursor, raw: FetchedBody | PackedRaw) -> int:
         page = raw.page if isinstance(raw, PackedRaw) else raw
         digest = raw.sha256 if isinstance(raw, PackedRaw) else hashlib.sha256(page.content).hexdigest()
-        existing = self._raw_by_digest.scalar(connection, {"url": page.url, "content_sha256": digest})
+        existing = self._raw_by_digest.scalar(cursor, {"url": page.url, "content_sha256": digest})
         if existing is not None:
             return int(existing)
         values = {
@@ -501,10 +497,10 @@ class _Statements:
             "compression": compression.CODEC,
             "fetched_at": page.fetched_at,
         }
-        return self._new_row(connection, RawPage, values)
+        return self._new_row(cursor, RawPage, values)
 
     def write_page(
-        self, connection: Connection, url: str, page: PageState | None, values: dict[str, object]
+        self, cursor: DBAPICursor, url: str, page: PageState | None, values: dict[str, object]
     ) -> None:
         if page is None:
             values = {"url": url, "consecutive_failures": 0, **values}
@@ -521,16 +517,19 @@ class _Statements:
                 changed: dict[str, Any] = {name: bindparam(name) for name in key[1] if name != "page_id"}
                 core = update(Page).where(Page.id == bindparam("page_id")).values(changed)
             statement = self._page_writes[key] = Prepared(core, self.dialect)
-        statement.execute(connection, values)
+        statement.execute(cursor, values)
 
-    def log(self, connection: Connection, **values: object) -> None:
-        self._new_row(connection, FetchLog, values)
+    def log(self, cursor: DBAPICursor, **values: object) -> None:
+        self._new_row(cursor, FetchLog, values)
 
-    def _new_row(self, connection: Connection, table: type[Any], values: Mapping[str, object]) -> int:
+    def _new_row(self, cursor: DBAPICursor, table: type[Any], values: Mapping[str, object]) -> int:
         """Insert a row; its primary key."""
-        statement = self._insert[table]
-        cursor = statement.execute(connection, values)
-        new_id = cursor.fetchone()[0] if self._returning else cursor.lastrowid
+        self._insert[table].execute(cursor, values)
+        if self._returning:
+            returned = cursor.fetchone()
+            new_id = returned[0] if returned is not None else None
+        else:
+            new_id = cursor.lastrowid
         if new_id is None:
             raise StorageError("the archive did not return the id of a new row")
         return int(new_id)

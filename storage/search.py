@@ -215,17 +215,14 @@ def _write_index(
     if not _supported(connection):
         return 0
     folded = [
-        {
-            "id": id_,
-            "title": fold_for_index(title),
-            "sapo": fold_for_index(sapo or ""),
-            "body": fold_for_index(body),
-        }
+        (id_, fold_for_index(title), fold_for_index(sapo or ""), fold_for_index(body))
         for id_, title, sapo, body in rows
     ]
-    values = "(:id, :title, :sapo, :body)" if not command else f"('{command}', :id, :title, :sapo, :body)"
+    values = "(?, ?, ?, ?)" if not command else f"('{command}', ?, ?, ?, ?)"
     if folded:
-        connection.execute(text(f"{insert} VALUES {values}"), folded)
+        # Driver SQL (SQLite's qmark style): a text() statement has SQLAlchemy build every row's parameters
+        # in Python, a third of the cost of a batch's index write besides the fold and FTS5's own work.
+        connection.exec_driver_sql(f"{insert} VALUES {values}", folded)
     return len(folded)
 
 

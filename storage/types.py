@@ -65,10 +65,17 @@ _last_utc_text: tuple[datetime | None, str] = (None, "")
 
 # One encoder for every call: json.dumps with options builds a new JSONEncoder each time.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The string encoder _JSON itself uses (ensure_ascii=False): C, escaping only quotes, backslashes and
+# control characters.
+_json_string = json.encoder.encode_basestring
 
 
 def dumps_json(value: Any) -> str:
     """JSON as SQL users read it: Vietnamese text unescaped."""
+    if type(value) is list and all(type(item) is str for item in value):
+        # An article's authors and tags (and its often empty images): the encoder's own text, at a fifth
+        # of its cost, which is mostly setting up its iteration (three lists per saved article).
+        return "[" + ",".join(map(_json_string, value)) + "]"
     return _JSON.encode(value)
 
 

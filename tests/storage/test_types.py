@@ -46,7 +46,15 @@ def test_sqlite_utc_text_refuses_a_naive_datetime_as_the_type_does() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [[], ["PV/VOV.VN", "Nguyễn Văn Đức"], [{"url": "https://a/b.jpg", "caption": "“Ảnh” \\ \n"}], {}]
+    "value",
+    [
+        [],
+        ["PV/VOV.VN", "Nguyễn Văn Đức"],
+        ['"quoted" \\ back\tslash\n\x00\u2028 😀', ""],  # escapes, in a list of strings
+        ["a", 1, None],  # not only strings: the encoder's own path
+        [{"url": "https://a/b.jpg", "caption": "“Ảnh” \\ \n"}],
+        {},
+    ],
 )
 def test_dumps_json_is_json_dumps_with_the_archive_options(value: object) -> None:
     assert dumps_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
