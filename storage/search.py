@@ -221,7 +221,7 @@ def _write_index(
     values = "(?, ?, ?, ?)" if not command else f"('{command}', ?, ?, ?, ?)"
     if folded:
         # Driver SQL (SQLite's qmark style): a text() statement has SQLAlchemy build every row's parameters
-        # in Python, a third of the cost of a batch's index write besides the fold and FTS5's own work.
+        # in Python, ~4 µs a row more (measured on a bare table: 5.4 µs a row against 1.2).
         connection.exec_driver_sql(f"{insert} VALUES {values}", folded)
     return len(folded)
 
