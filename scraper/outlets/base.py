@@ -269,14 +269,14 @@ class Body:
             # The usual markup: figures, captions and images are told apart by their tag, so one query
             # finds all three (each query costs a selector parse and a walk of the body: ~40K
             # instructions a page less).
-            found = node.css("figure, figcaption, img")
+            found = dom.css(node, "figure, figcaption, img")
             self.figures = {n.mem_id for n in found if n.tag == "figure"} - {own}
             self.captions = [n for n in found if n.tag == "figcaption" and n.mem_id != own]
             self._imgs = [n for n in found if n.tag == "img"]
         else:
             self.figures = dom.ids(node, (layout.figure,))
             # In document order; an image's caption is looked up among them, not by a query per figure.
-            self.captions = [caption for caption in node.css(layout.caption) if caption.mem_id != own]
+            self.captions = [caption for caption in dom.css(node, layout.caption) if caption.mem_id != own]
         dropped = dom.ids(node, layout.drop)
         hidden = dropped | self.figures | {caption.mem_id for caption in self.captions}
         self.blocks, labelled, self.nfc = dom.paragraphs(node, hidden=hidden)
@@ -303,7 +303,7 @@ class Body:
 
     def images(self) -> tuple[Image, ...]:
         found: dict[str, Image] = {}
-        for img in self.node.css("img") if self._imgs is None else self._imgs:
+        for img in dom.css(self.node, "img") if self._imgs is None else self._imgs:
             src = _image_src(img, self.url)
             if not src or src in found:
                 continue

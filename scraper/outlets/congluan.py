@@ -52,7 +52,7 @@ class CongLuan(Outlet):
         https://congluan.vn/nhat-ban-va-han-quoc-dam-phan-han-gan-quan-he-song-phuong-post116742.html
         (outlets.md: "fallback is the last <strong> in the body"). Bold words inside a paragraph are not one.
         """
-        strongs = body.css("strong")
+        strongs = dom.css(body, "strong")
         last = strongs[-1] if strongs else None
         if last is None or last.parent is None or dom.text(last) != dom.text(last.parent):
             return ()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 
 from scraper.text import BOILERPLATE_HEADINGS, fold, normalize, normalize_telling_nfc
 
@@ -160,6 +161,47 @@ class _Collector:
         return True
 
 
+class _Engine(Protocol):
+    """selectolax's selector engine (``LexborCSSSelector``); find_first is in its code, not its stub."""
+
+    def find(self, query: str, node: LexborNode) -> list[LexborNode]: ...
+    def find_first(self, query: str, node: LexborNode) -> list[LexborNode]: ...
+
+
+# ``node.css`` builds an engine for each document on its first query (~28K instructions a page, as much as
+# a query). An engine holds nothing of a document between searches, so one per thread (an engine is not
+# thread-safe) serves every document: the queries of the extractors go through ``css`` and ``css_first``.
+class _ThreadEngine(threading.local):
+    engine: _Engine | None = None  # until the thread's first query
+
+
+_thread = _ThreadEngine()
+
+
+def _new_engine() -> _Engine:
+    # The stub lacks find_first and "-> None" on __init__.
+    engine: _Engine = LexborCSSSelector()  # type: ignore[no-untyped-call, assignment]
+    _thread.engine = engine
+    return engine
+
+
+def css(where: LexborHTMLParser | LexborNode, query: str) -> list[LexborNode]:
+    """``where.css(query)``."""
+    node = where.root if isinstance(where, LexborHTMLParser) else where
+    if node is None:
+        return []
+    return (_thread.engine or _new_engine()).find(query, node)
+
+
+def css_first(where: LexborHTMLParser | LexborNode, query: str) -> LexborNode | None:
+    """``where.css_first(query)``."""
+    node = where.root if isinstance(where, LexborHTMLParser) else where
+    if node is None:
+        return None
+    found = (_thread.engine or _new_engine()).find_first(query, node)
+    return found[0] if found else None
+
+
 # A query costs lexbor a walk of the whole document, but a descendant selector costs more: for "div.tags a"
 # it climbs from every <a> of the page (hundreds) to see whether a div.tags is above. Looking up the rare
 # part first and then searching under each match gives the same elements, in the same order, 2-5x faster.
@@ -167,32 +209,32 @@ _MAX_SCOPES = 10  # more matches of the outer part and the searches under each c
 
 
 def select(tree: LexborHTMLParser | LexborNode, selector: str) -> list[LexborNode]:
-    """``tree.css(selector)``, faster for a chain of descendant selectors such as "ul.breadcrumb li a"."""
+    """``css(tree, selector)``, faster for a chain of descendant selectors such as "ul.breadcrumb li a"."""
     chain = _descendant_chain(selector)
     if chain is None:
-        return tree.css(selector)
-    scopes = tree.css(chain[0])
+        return css(tree, selector)
+    scopes = css(tree, chain[0])
     for compound in chain[1:]:
         if len(scopes) > _MAX_SCOPES:
-            return tree.css(selector)
+            return css(tree, selector)
         scopes = _under(scopes, compound)
     return scopes
 
 
 def select_first(tree: LexborHTMLParser | LexborNode, selector: str) -> LexborNode | None:
-    """``tree.css_first(selector)``, faster for a chain of descendant selectors."""
+    """``css_first(tree, selector)``, faster for a chain of descendant selectors."""
     chain = _descendant_chain(selector)
     if chain is None:
-        return tree.css_first(selector)
+        return css_first(tree, selector)
     scopes = select(tree, " ".join(chain[:-1]))
     if len(scopes) > _MAX_SCOPES:
-        return tree.css_first(selector)
+        return css_first(tree, selector)
     # Scopes come in document order and the first match under an earlier one comes first in the document
     # (what lies under a later scope is either inside the earlier one or after all of it).
     for scope in scopes:
-        match = scope.css_first(chain[-1])
+        match = css_first(scope, chain[-1])
         if match is not None and match.mem_id == scope.mem_id:  # a query also tries the node it starts from
-            match = next((m for m in scope.css(chain[-1]) if m.mem_id != scope.mem_id), None)
+            match = next((m for m in css(scope, chain[-1]) if m.mem_id != scope.mem_id), None)
         if match is not None:
             return match
     return None
@@ -204,7 +246,7 @@ def _under(scopes: list[LexborNode], compound: str) -> list[LexborNode]:
     seen: set[int] = set()
     for scope in scopes:
         own = scope.mem_id
-        for match in scope.css(compound):
+        for match in css(scope, compound):
             identity = match.mem_id
             if identity != own and identity not in seen:
                 seen.add(identity)
@@ -255,7 +297,7 @@ def ids(node: LexborNode, selectors: Iterable[str]) -> set[int]:
     query = ", ".join(selectors)
     if not query:
         return set()
-    return {match.mem_id for match in node.css(query)} - {node.mem_id}
+    return {match.mem_id for match in css(node, query)} - {node.mem_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +346,9 @@ def metadata(tree: LexborHTMLParser) -> Metadata:
             continue
         items.extend(_ld_items(data))
     # The first one in <head> is the first of the document: the head's few elements are searched first.
-    link = tree.head.css_first(_CANONICAL) if tree.head is not None else None
+    link = css_first(tree.head, _CANONICAL) if tree.head is not None else None
     if link is None:
-        link = tree.css_first(_CANONICAL)
+        link = css_first(tree, _CANONICAL)
     canonical = (link.attributes.get("href") or "") if link is not None else None
     return Metadata(metas, items, canonical)
 

@@ -111,7 +111,7 @@ class Generic(Outlet):
         )
         # <title> and og:title often add the site's name: "Tiêu đề - VnExpress".
         wanted = [fold(v) for v in [*declared, page.text("title")] if v.strip()]
-        for heading in page.tree.css("h1, h2"):
+        for heading in dom.css(page.tree, "h1, h2"):
             text = fold(dom.text(heading))
             if text and any(w == text or (len(text) > 10 and w.startswith(text)) for w in wanted):
                 return dom.text(heading), heading
@@ -157,7 +157,7 @@ class _Reader:
         """The best-scoring block and the siblings that score close to it, in document order."""
         scores: dict[int, float] = defaultdict(float)
         nodes: dict[int, LexborNode] = {}
-        for paragraph in self.root.css(",".join(PARAGRAPH_TAGS)):
+        for paragraph in dom.css(self.root, ",".join(PARAGRAPH_TAGS)):
             text = dom.text(paragraph)
             if (
                 len(text) < MIN_PARAGRAPH
@@ -204,7 +204,7 @@ class _Reader:
 
 def _link_density(node: LexborNode) -> float:
     text = len(dom.text(node))
-    links = sum(len(dom.text(a)) for a in node.css("a"))
+    links = sum(len(dom.text(a)) for a in dom.css(node, "a"))
     return links / text if text else 1.0
 
 
@@ -216,7 +216,7 @@ def _split_byline(paragraphs: list[str], containers: list[LexborNode]) -> tuple[
     if len(last.split()) > BYLINE_MAX_WORDS or last[-1] in '.!?:;"”)':
         return paragraphs, ()
     for container in containers:
-        for node in container.css("strong, b, p[style*=right], p[align=right]"):
+        for node in dom.css(container, "strong, b, p[style*=right], p[align=right]"):
             parent = node.parent
             styled = node.tag == "p" or (parent is not None and dom.text(parent) == dom.text(node))
             if styled and dom.text(node) == last:

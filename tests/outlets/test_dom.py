@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -133,3 +135,30 @@ def test_metadata_is_the_selector_query_on_every_reference_page() -> None:
     pages = require_pages()
     for row in manifest_rows():
         check_metadata(dom.parse((pages / row["file"]).read_bytes()))
+
+
+def test_css_through_the_thread_engine_is_the_node_query() -> None:
+    tree = dom.parse(
+        "<html><body><div class=a><p>1</p><div class=a><p>2</p></div></div><p>3</p></body></html>"
+    )
+    other = dom.parse("<p>x</p>")
+    for query in ("div.a", "p", "div.a p", "span"):
+        assert [n.mem_id for n in dom.css(tree, query)] == [n.mem_id for n in tree.css(query)]
+        first, expected = dom.css_first(tree, query), tree.css_first(query)
+        assert (first.mem_id if first else None) == (expected.mem_id if expected else None)
+    div = tree.css_first("div.a")
+    assert div is not None
+    assert [n.text() for n in dom.css(div, "p")] == ["1", "2"]
+    assert [n.text() for n in dom.css(other, "p")] == ["x"]  # one engine, any document
+
+
+def test_css_engine_serves_threads_at_once() -> None:
+    html = "".join(f"<div class=c{i % 7}><p>{i}</p></div>" for i in range(300))
+
+    def count(k: int) -> list[int]:
+        tree = dom.parse(html)
+        return [len(dom.css(tree, f"div.c{(k + j) % 7} p")) for j in range(50)]
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(count, range(16)))
+    assert results == [count(k) for k in range(16)]
