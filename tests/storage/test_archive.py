@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -63,9 +64,16 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
         yield opened
 
 
-def rows(archive: Archive, model: type) -> list:  # type: ignore[type-arg]
+def rows(archive: Archive, model: Any) -> list[Any]:
     with Session(archive.engine) as session:
         return list(session.scalars(select(model).order_by(model.id)))
+
+
+def database(archive: Archive) -> str:
+    """The path of the archive's SQLite file, for a plain sqlite3 connection."""
+    path = archive.engine.url.database
+    assert path is not None
+    return path
 
 
 def test_same_page_twice_is_one_article(archive: Archive) -> None:
@@ -99,7 +107,7 @@ def test_changed_body_at_same_url_is_a_new_version(archive: Archive) -> None:
     assert updated.supersedes_id == first.article_id
     articles = rows(archive, ArticleRow)
     assert len(articles) == 2 and articles[0].body == "\n".join(BODY)  # nothing overwritten
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         latest = connection.execute("SELECT id FROM latest_articles").fetchall()
         page = connection.execute("SELECT article_id FROM pages WHERE url = ?", (url,)).fetchone()
     assert latest == [(updated.article_id,)]
@@ -124,7 +132,7 @@ def test_fields_round_trip_with_utc_times(archive: Archive) -> None:
     assert row.published_at == datetime(2026, 7, 16, 1, 46, tzinfo=UTC)
     assert row.authors == ["PV/VOV.VN"] and row.tags == ["Argentina", "FIFA"]
     assert row.images == [{"url": "https://media.vov.vn/a.jpg", "caption": "Chú thích (Ảnh: Reuters)."}]
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         stored = connection.execute("SELECT published_at, tags FROM articles").fetchone()
     assert stored == ("2026-07-16 01:46:00", '["Argentina","FIFA"]')  # readable from plain sqlite3
 
@@ -174,7 +182,7 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
 
 def committed_articles(archive: Archive) -> int:
     """Articles another connection sees: what a crash at this moment would leave."""
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
@@ -220,7 +228,7 @@ def test_a_driver_error_in_the_compiled_write_path_is_a_storage_error(
     # Archive.save runs its statements on the driver's cursor (storage.prepared): what the driver
     # raises there must reach the caller as the archive's one error, and take the half-made write with it.
     archive.save(make_article("https://vov.vn/a-post1.vov"))
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         connection.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON fetch_log BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
         )
@@ -252,7 +260,7 @@ def test_batch_interrupted_between_writes_keeps_them(archive: Archive) -> None:
 
 
 def latest_titles(archive: Archive) -> list[str]:
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         return [title for (title,) in connection.execute("SELECT title FROM latest_articles ORDER BY id")]
 
 
@@ -264,7 +272,7 @@ def test_latest_articles_is_what_the_pages_show_after_a_revert(archive: Archive)
     reverted = archive.save(make_article(url, body=("Bản đầu.",), title="A"))
     assert reverted.outcome == "version"  # back to the first text: no new row, the page shows it again
     assert latest_titles(archive) == ["A"]
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         flags = dict(connection.execute("SELECT title, is_latest FROM article_sightings"))
     assert flags == {"A": 1, "B": 0}
 
@@ -290,7 +298,7 @@ def test_same_text_new_title_replaces_the_metadata_and_the_index_follows(archive
     )
     assert [m.title for m in search(archive.engine, parse_query("yagi"))] == ["Siêu bão Yagi đổ bộ"]
     assert search(archive.engine, parse_query('"bao so ba"')) == []  # the old title's words are gone
-    with sqlite3.connect(archive.engine.url.database) as connection:
+    with sqlite3.connect(database(archive)) as connection:
         assert connection.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
 
 

@@ -8,6 +8,7 @@ import json
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ BARE = article(
 )
 
 
-def export_jsonl(path: Path, **options: object) -> list[dict[str, object]]:
+def export_jsonl(path: Path, **options: object) -> list[dict[str, Any]]:  # JSON records
     engine = readonly_engine(path)
     out = io.StringIO()
     try:
@@ -84,7 +85,7 @@ def test_sightings_versions_and_filters(tmp_path: Path) -> None:
         "Mưa lớn ở Đồng Nai",
         "Xuất khẩu tăng",
     ]
-    assert [s["outlet"] for s in everything[0]["sightings"]] == ["vov", "congluan"]  # type: ignore[index]
+    assert [s["outlet"] for s in everything[0]["sightings"]] == ["vov", "congluan"]
     assert everything[2]["supersedes_id"] == everything[1]["id"]
     assert [r["id"] for r in export_jsonl(path, latest_only=True)] == [1, 3, 4]
     assert [r["outlet"] for r in export_jsonl(path, filters=Filters(outlets=("congluan",)))] == ["vov"]
