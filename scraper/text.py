@@ -50,9 +50,7 @@ def _fold_spaces(printable: str) -> str:
     Already folded text (most text, on its second pass) is returned as it is, 4-5x faster; otherwise
     stripping and replacing in place is ~4x faster than split-join, which builds a string per word.
     """
-    if "  " not in printable and not printable.startswith(" ") and not printable.endswith(" "):
-        return printable
-    folded = printable.strip(" ")
+    folded = printable.strip(" ")  # the string itself when there is nothing to strip
     while "  " in folded:  # each pass halves every run of spaces
         folded = folded.replace("  ", " ")
     return folded

@@ -8,6 +8,7 @@ breadcrumb and tag links first for section and tags, ``<meta>`` / JSON-LD as the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -19,7 +20,7 @@ from scraper.article import Article, Image
 from scraper.dates import parse_date
 from scraper.errors import NoArticleError
 from scraper.outlets import dom
-from scraper.text import NFCParagraphs, NormalizedParagraphs, is_boilerplate, is_boilerplate_line
+from scraper.text import NFCParagraphs, NormalizedParagraphs, is_boilerplate, is_boilerplate_line, normalize
 from scraper.urls import absolute as absolute_url
 from scraper.urls import canonicalize
 
@@ -233,17 +234,16 @@ class Outlet:
         candidates = [dom.text(crumbs[-1])] if crumbs else []
         candidates += page.meta("article:section")
         candidates += dom.ld_values(page.ld, "articleSection")
+        # The first that is not empty once normalized (what dedupe would put first).
+        for candidate in candidates:
+            if isinstance(candidate, str) and (section := normalize(candidate)):
+                return section
         # The JSON-LD breadcrumb is the last resort (soha.vn shows its section only there).
-        found = dom.dedupe(c for c in candidates if isinstance(c, str)) or dom.dedupe(
-            dom.ld_breadcrumb(page.ld_items)[-1:]
-        )
+        found = dom.dedupe(dom.ld_breadcrumb(page.ld_items)[-1:])
         return found[0] if found else None
 
     def _tags(self, page: Page, layout: Layout) -> tuple[str, ...]:
-        # Both spellings occur: one article:tag per tag (vov.vn), or one comma-separated list (nhandan.vn).
-        metas = [word for value in page.meta("article:tag") for word in value.split(",")]
-        keywords = [word for value in page.meta("keywords", "news_keywords") for word in value.split(",")]
-        for candidates in (page.texts(layout.tags), metas, keywords):
+        for candidates in _tag_sources(page, layout):
             tags = tuple(tag for tag in dom.dedupe(candidates) if tag.casefold() not in self.ignored_tags)
             if tags:
                 return tags
@@ -256,6 +256,15 @@ class Outlet:
             if self.answers_for(urlsplit(absolute).hostname or ""):
                 return self.canonicalize_url(absolute)
         return self.canonicalize_url(page.url)
+
+
+def _tag_sources(page: Page, layout: Layout) -> Iterator[list[str]]:
+    """The tags of the layout's links, of the article:tag metas, of the keywords metas: each read only when
+    the ones before give none."""
+    yield page.texts(layout.tags)
+    # Both spellings occur: one article:tag per tag (vov.vn), or one comma-separated list (nhandan.vn).
+    yield [word for value in page.meta("article:tag") for word in value.split(",")]
+    yield [word for value in page.meta("keywords", "news_keywords") for word in value.split(",")]
 
 
 class Body:

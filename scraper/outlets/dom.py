@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser, LexborNode
 
-from scraper.text import BOILERPLATE_HEADINGS, fold, normalize, normalize_telling_nfc
+from scraper.text import BOILERPLATE_HEADINGS, fold, normalize_telling_nfc
 
 # Elements that continue the current line; every other element starts a new paragraph.
 # fmt: off
@@ -419,7 +419,9 @@ def ld_person_names(articles: list[dict[str, Any]]) -> list[str]:
 def dedupe(values: Iterable[str]) -> tuple[str, ...]:
     """Normalized, non-empty, first spelling kept among case-insensitive duplicates."""
     seen: dict[str, str] = {}
-    for value in map(normalize, values):
+    for value, nfc in map(normalize_telling_nfc, values):
+        # fold() normalizes again: normalize output that is NFC is its own normalization, so only the rare
+        # other (an invisible character removed) needs it.
         if value:
-            seen.setdefault(fold(value), value)
+            seen.setdefault(value.casefold() if nfc else fold(value), value)
     return tuple(seen.values())
