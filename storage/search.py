@@ -129,10 +129,10 @@ def _ascii_fold_tables() -> tuple[Any, bytes]:
 
     A byte holds 256 characters: printable ASCII, tab, newlines and NUL stay themselves (the codec's
     table is a fast one only with NUL at 0, else a dict); the other ASCII control characters' bytes are
-    reused (text holding one takes the general path), for the Vietnamese
-    letters in both cases (each to its bare letter) and the punctuation common in Vietnamese news (each to
-    a space: a separator for the tokenizer either way, and FTS5 records token positions, not offsets).
-    Upper case is lowered too, so the text is ``fold_for_search``'s with that punctuation made spaces."""
+    reused (text holding one takes the general path), for the Vietnamese letters in both cases (each to
+    its bare letter) and the punctuation common in Vietnamese news (each to a space: a separator for the
+    tokenizer either way, and FTS5 records token positions, not offsets). Upper case is lowered too, so
+    the text is ``fold_for_search``'s with that punctuation made spaces."""
     vowels = "aăâeêioôơuưy"
     marks = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")  # none, grave, acute, tilde, hook, dot
     lower = [unicodedata.normalize("NFC", vowel + mark) for vowel in vowels for mark in marks]
@@ -163,10 +163,10 @@ def fold_for_index(value: str) -> str:
     """Text for the index: the same FTS5 tokens as ``fold_for_search`` gives, at a fraction of the cost.
 
     Vietnamese text (only the letters and punctuation of ``_ascii_fold_tables``) is made ASCII: two
-    lookups per character in C (~5 ns) where the tokenizer spends ~70 ns on each non-ASCII one, a third of
-    its time on Vietnamese (bench/ingest.py). Other text keeps its case and tone marks, which the tokenizer
-    folds itself, with đ/ð mapped (the tokenizer keeps them); a character the tokenizer folds otherwise
-    takes the full fold."""
+    lookups per character in C (~4 ns) where the tokenizer spends ~70 ns on each non-ASCII one; the FTS5
+    insert of bench/ingest.py's articles took half the time (~170 -> ~85 µs an article), for ~25 µs of
+    folding. Other text keeps its case and tone marks, which the tokenizer folds itself, with đ/ð mapped
+    (the tokenizer keeps them); a character the tokenizer folds otherwise takes the full fold."""
     try:
         encoded = codecs.charmap_encode(value, "strict", _TO_BYTE)[0]
     except UnicodeEncodeError:  # a character outside the table
