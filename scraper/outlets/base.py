@@ -65,22 +65,22 @@ class Page:
     tree: LexborHTMLParser
     url: str
     metas: dict[str, list[str]]
-    ld_items: list[dict[str, Any]]  # every JSON-LD object (dom.Metadata)
+    json_ld: dom.JsonLd
     canonical: str | None  # the href of <link rel=canonical>
-    ld: list[dict[str, Any]] = field(init=False)  # the article objects among ld_items
+    ld: list[dict[str, Any]] = field(init=False)  # the article objects of json_ld
     region: LexborNode | None = field(init=False, default=None)
     # Each selector is looked up once per region (a layout may ask twice: VnExpress reads the lead twice).
     _first: dict[tuple[str, int], str] = field(init=False, default_factory=dict)
     _all: dict[tuple[str, int], list[LexborNode]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.ld = [item for item in self.ld_items if dom.is_article(item)]
+        self.ld = self.json_ld.articles()
 
     @classmethod
     def read(cls, html: str | bytes, url: str) -> Page:
         tree = dom.parse(html)
         found = dom.metadata(tree)
-        return cls(tree, url, found.metas, found.ld_items, found.canonical)
+        return cls(tree, url, found.metas, found.ld, found.canonical)
 
     def meta(self, *keys: str) -> list[str]:
         return [value for key in keys for value in self.metas.get(key, ())]
@@ -239,7 +239,7 @@ class Outlet:
             if isinstance(candidate, str) and (section := normalize(candidate)):
                 return section
         # The JSON-LD breadcrumb is the last resort (soha.vn shows its section only there).
-        found = dom.dedupe(dom.ld_breadcrumb(page.ld_items)[-1:])
+        found = dom.dedupe(dom.ld_breadcrumb(page.json_ld.items())[-1:])
         return found[0] if found else None
 
     def _tags(self, page: Page, layout: Layout) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -307,15 +307,40 @@ def ids(node: LexborNode, selectors: Iterable[str]) -> set[int]:
     return {match.mem_id for match in css(node, query)} - {node.mem_id}
 
 
+class JsonLd:
+    """The objects of a page's JSON-LD blocks that may be an article or a breadcrumb, in document order,
+    ``@graph`` and lists flattened; broken JSON is skipped.
+
+    A block that may hold an article is decoded at once (every extraction reads the article). One that can
+    only hold a breadcrumb, the last resort of the section, is decoded when ``items`` is first asked for:
+    most extractions never are (~30K instructions a page).
+    """
+
+    __slots__ = ("_blocks",)
+
+    def __init__(self, blocks: Sequence[list[dict[str, Any]] | str]) -> None:
+        self._blocks = blocks  # a block's objects, or the source of a block not decoded yet
+
+    def articles(self) -> list[dict[str, Any]]:
+        """The article objects (a block not decoded yet has none)."""
+        return [
+            item for block in self._blocks if not isinstance(block, str) for item in block if is_article(item)
+        ]
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every object."""
+        decoded = [_decode_ld(block) if isinstance(block, str) else block for block in self._blocks]
+        self._blocks = decoded
+        return [item for block in decoded for item in block]
+
+
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """What a page says about itself for machines: ``<meta>``, JSON-LD and ``<link rel=canonical>``."""
 
     # Contents by lower-cased property / name / itemprop, in document order.
     metas: dict[str, list[str]]
-    # Every object of every JSON-LD block that may hold an article or a breadcrumb, ``@graph`` and lists
-    # flattened; broken JSON is skipped.
-    ld_items: list[dict[str, Any]]
+    ld: JsonLd
     # The href of the first <link rel=canonical>, as written.
     canonical: str | None
 
@@ -324,9 +349,11 @@ class Metadata:
 # tests are cheap in Python. Lexbor compares these two attribute values ignoring ASCII case; so do we.
 _LD_TYPE = "application/ld+json"
 _CANONICAL = "link[rel=canonical][href]"
-# Only the objects of these types are ever read (Page.ld, ld_breadcrumb): a block that names none of them,
-# not even through a \u escape, is not decoded (~20 µs a page).
-_LD_WANTED = (*ARTICLE_TYPES, "BreadcrumbList", "\\u")
+# Only the objects of the article types and BreadcrumbList are ever read (Page.ld, ld_breadcrumb). A block
+# that names no article type, not even through a \u escape (no other JSON escape gives a letter), holds no
+# article; "Article" is part of "NewsArticle". A block that names no wanted type is never decoded.
+_LD_ARTICLE_WORDS = ("Article", "ReportageNews", "\\u")
+_LD_BREADCRUMB = "BreadcrumbList"
 # One decoder for every block: json.loads(..., strict=False) builds a new one per call.
 _LD_DECODER = json.JSONDecoder(strict=False)
 
@@ -339,25 +366,29 @@ def metadata(tree: LexborHTMLParser) -> Metadata:
             key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
             if key:
                 metas.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
-    items: list[dict[str, Any]] = []
+    blocks: list[list[dict[str, Any]] | str] = []
     for node in tree.tags("script"):
         kind = node.attributes.get("type")
         if kind is None or kind.lower() != _LD_TYPE:
             continue
         source = node.text()
-        if not any(word in source for word in _LD_WANTED):
-            continue
-        try:
-            data = _LD_DECODER.decode(source)
-        except ValueError:
-            continue
-        items.extend(_ld_items(data))
+        if any(word in source for word in _LD_ARTICLE_WORDS):
+            blocks.append(_decode_ld(source))
+        elif _LD_BREADCRUMB in source:
+            blocks.append(source)
     # The first one in <head> is the first of the document: the head's few elements are searched first.
     link = css_first(tree.head, _CANONICAL) if tree.head is not None else None
     if link is None:
         link = css_first(tree, _CANONICAL)
     canonical = (link.attributes.get("href") or "") if link is not None else None
-    return Metadata(metas, items, canonical)
+    return Metadata(metas, JsonLd(blocks), canonical)
+
+
+def _decode_ld(source: str) -> list[dict[str, Any]]:
+    try:
+        return list(_ld_items(_LD_DECODER.decode(source)))
+    except ValueError:
+        return []
 
 
 def is_article(item: dict[str, Any]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import ClassVar
 
 import pytest
 
@@ -32,7 +33,7 @@ class Sample(Outlet):
     domains = ("example.vn",)
     article_url_pattern = re.compile(r"-\d+\.html$")
     version = "2026.11.1"
-    layouts = (LAYOUT, OLD_LAYOUT)
+    layouts: ClassVar[tuple[Layout, ...]] = (LAYOUT, OLD_LAYOUT)
 
 
 def page(body: str, head: str = "", before: str = "") -> str:

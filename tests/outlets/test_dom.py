@@ -101,17 +101,16 @@ def metadata_by_query(tree: LexborHTMLParser) -> dom.Metadata:
                 continue
         elif canonical is None:
             canonical = attrs.get("href") or ""
-    return dom.Metadata(metas, items, canonical)
+    return dom.Metadata(metas, dom.JsonLd([items]), canonical)
 
 
 def check_metadata(tree: LexborHTMLParser) -> None:
     found, expected = dom.metadata(tree), metadata_by_query(tree)
     assert (found.metas, found.canonical) == (expected.metas, expected.canonical)
     # Blocks without an article or a breadcrumb are not decoded: what is read from them must not change.
-    assert [item for item in found.ld_items if dom.is_article(item)] == [
-        item for item in expected.ld_items if dom.is_article(item)
-    ]
-    assert dom.ld_breadcrumb(found.ld_items) == dom.ld_breadcrumb(expected.ld_items)
+    assert found.ld.articles() == [item for item in expected.ld.items() if dom.is_article(item)]
+    assert dom.ld_breadcrumb(found.ld.items()) == dom.ld_breadcrumb(expected.ld.items())
+    assert found.ld.articles() == [item for item in found.ld.items() if dom.is_article(item)]
 
 
 def test_metadata_is_the_selector_query_on_odd_markup() -> None:
@@ -162,3 +161,7 @@ def test_css_engine_serves_threads_at_once() -> None:
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         results = list(pool.map(count, range(16)))
     assert results == [count(k) for k in range(16)]
+
+
+def test_every_article_type_contains_a_word_that_gets_its_json_ld_block_decoded() -> None:
+    assert all(any(word in kind for word in dom._LD_ARTICLE_WORDS) for kind in dom.ARTICLE_TYPES)
