@@ -34,7 +34,12 @@ TRACKING_PREFIXES = ("utm_", "vnn_")
 
 # urljoin gives back such an address as written (~4 µs saved per image); any other, even one it would also
 # keep, goes through it: it drops an empty "?", ";" or "#", removes tabs and newlines, checks brackets.
-_KEPT_AS_WRITTEN = re.compile(r"https?://[^/?#\[\];\s]+(?:[/?][^#\[\];\s]*[^?#\[\];\s])?")
+# On ASCII text (tested first), "\s" is this set; spelled out, a class is a bitmap test, not a Unicode
+# category lookup per character (~3x faster on an address).
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f "
+_KEPT_AS_WRITTEN = re.compile(
+    rf"https?://[^/?#\[\];{_ASCII_SPACE}]+(?:[/?][^#\[\];{_ASCII_SPACE}]*[^?#\[\];{_ASCII_SPACE}])?"
+)
 
 
 def absolute(base: str, url: str) -> str:
@@ -54,10 +59,11 @@ def host_of(url: str) -> str:
 
 
 # An address canonicalize gives back as written but for a missing "/" path: http(s), a lower-case host that
-# does not end in ".", no user, port, query or fragment, nothing urlsplit strips or removes (whitespace).
+# does not end in ".", no user, port, query or fragment, nothing urlsplit strips or removes (whitespace);
+# ASCII only.
 # Most addresses an extraction meets (the page's own, its canonical link) are such; splitting and joining
 # them costs ~30K instructions each.
-_CANONICAL_AS_WRITTEN = re.compile(r"https?://[a-z0-9.-]*[a-z0-9-](/[^?#\s]*)?")
+_CANONICAL_AS_WRITTEN = re.compile(rf"https?://[a-z0-9.-]*[a-z0-9-](/[^?#{_ASCII_SPACE}]*)?")
 
 
 def canonicalize(url: str) -> str:
@@ -65,7 +71,7 @@ def canonicalize(url: str) -> str:
 
     Mobile and AMP variants are per outlet (``Outlet.canonicalize_url``); this is the shared part.
     """
-    match = _CANONICAL_AS_WRITTEN.fullmatch(url)
+    match = _CANONICAL_AS_WRITTEN.fullmatch(url) if url.isascii() else None
     if match is not None:
         return url if match.start(1) >= 0 else url + "/"
     parts = urlsplit(url.strip())
