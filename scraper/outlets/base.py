@@ -258,6 +258,11 @@ class Outlet:
         return self.canonicalize_url(page.url)
 
 
+def _is_boilerplate_block(line: str) -> bool:
+    """``is_boilerplate`` of a block text (``normalize`` output, not known to be NFC)."""
+    return is_boilerplate(line, normalized=True)
+
+
 def _tag_sources(page: Page, layout: Layout) -> Iterator[list[str]]:
     """The tags of the layout's links, of the article:tag metas, of the keywords metas: each read only when
     the ones before give none."""
@@ -297,17 +302,16 @@ class Body:
         # Case folding never shortens a string: a paragraph longer than every byline is none of them, and
         # needs no folding (folding the whole body cost ~5 % of an extraction).
         longest_byline = max(map(len, bylines), default=-1)
-        if self.nfc:  # known NFC: neither the boilerplate test nor the content hash redoes NFC
-            return NFCParagraphs(
-                p
-                for p in self.blocks
-                if not is_boilerplate_line(p) and not (len(p) <= longest_byline and p.casefold() in bylines)
-            )
-        return NormalizedParagraphs(
+        # Known NFC: neither the boilerplate test nor the content hash redoes NFC.
+        kept, boilerplate = (
+            (NFCParagraphs, is_boilerplate_line)
+            if self.nfc
+            else (NormalizedParagraphs, _is_boilerplate_block)
+        )
+        return kept(
             p
             for p in self.blocks
-            if not is_boilerplate(p, normalized=True)
-            and not (len(p) <= longest_byline and p.casefold() in bylines)
+            if not boilerplate(p) and not (len(p) <= longest_byline and p.casefold() in bylines)
         )
 
     def images(self) -> tuple[Image, ...]:
