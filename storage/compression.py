@@ -2,7 +2,8 @@
 
 New rows are Zstandard level 1: on the reference pages (~165 KB) and the benchmark's synthetic ones
 (~135 KB) it takes a third to a fifth of the CPU of zlib level 1 (0.3–0.7 vs 1.1–2.0 ms a page, which was
-the largest single cost of archiving a fetched page) and stores 8–23 % fewer bytes. Rows written before migration 0006 stay zlib and read as they always did.
+the largest single cost of archiving a fetched page) and stores 8–23 % fewer bytes. Rows written before
+migration 0006 stay zlib and read as they always did.
 
 Zstandard is in the standard library from Python 3.14 (``compression.zstd``, PEP 784); before that the
 same module comes from ``backports.zstd``, the one dependency this adds.
