@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 
-from scraper import __version__
+from scraper import __version__, fetch
 from scraper.config import FetchConfig
 from scraper.errors import FetchError, HTTPStatusError, NotHTMLError, TooLargeError, TransportError
 from scraper.fetch import Fetcher, decode_html
@@ -381,3 +382,50 @@ def test_connect_to_keeps_url_and_host_header(
     assert page.final_url == "https://vov.vn/the-thao/bai-post1.vov"  # redirects resolve against the outlet
     assert "Xin chào" in page.text
     assert [r.headers["host"] for r in http_server.requests] == ["vov.vn", "vov.vn"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://vov.vn/the-thao/bai-post1.vov",
+        "https://vov.vn",
+        "http://vov.vn:8080/a/b?x=1&y=2",
+        "https://VOV.vn:443/%7Euser/a%20b?q=%C3%A0%20b#frag",
+        "https://user:pw@vov.vn/a/./b/../c?",
+        "https://xn--vov-3oa.vn/tin-tức/Đà-Nẵng?tỉnh=Hà Nội",
+        "https://[2001:db8::1]:8443/v6?x",
+        "https://10.0.0.1/ip",
+    ],
+)
+@pytest.mark.parametrize(
+    "address",
+    ["http://127.0.0.1:8080", "http://127.0.0.1", "https://[::1]:443", "http://mirror.example:80/x"],
+)
+def test_connect_to_url_shortcut_equals_copy_with(url: str, address: str) -> None:
+    original, target = httpx.URL(url), httpx.URL(address)
+    swapped, copied = fetch._swapped_url(original, target), fetch._copied_url(original, target)
+    assert fetch._redirected_url is fetch._swapped_url  # the shortcut is in use on this httpx
+    assert str(swapped) == str(copied)
+    assert swapped == copied
+    assert (swapped.raw_scheme, swapped.raw_host, swapped.port, swapped.raw_path) == (
+        copied.raw_scheme,
+        copied.raw_host,
+        copied.port,
+        copied.raw_path,
+    )
+    assert swapped.host == copied.host and swapped.userinfo == copied.userinfo
+    assert str(original) == str(httpx.URL(url))  # the outlet's URL is left as it was
+
+
+def test_connect_to_keeps_port_query_and_escapes(
+    http_server: ScriptedServer, fast_fetch_config: FetchConfig
+) -> None:
+    http_server.route("/tin%20m%E1%BB%9Bi", html("<p>Xin chào</p>"))
+    # https to http, and the outlet's port 8443 to the server's: only the address changes.
+    config = dataclasses.replace(fast_fetch_config, connect_to={"vov.vn": http_server.url("/").rstrip("/")})
+    with Fetcher(config, sleep=lambda _: None) as fetcher:
+        page = fetcher.fetch("https://vov.vn:8443/tin mới?q=Hà Nội&x=%2F")
+    assert page.final_url == "https://vov.vn:8443/tin%20m%E1%BB%9Bi?q=H%C3%A0%20N%E1%BB%99i&x=%2F"
+    assert "Xin chào" in page.text
+    assert http_server.requests[0].path == "/tin%20m%E1%BB%9Bi?q=H%C3%A0%20N%E1%BB%99i&x=%2F"
+    assert http_server.requests[0].headers["host"] == "vov.vn:8443"
