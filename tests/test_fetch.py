@@ -429,3 +429,31 @@ def test_connect_to_keeps_port_query_and_escapes(
     assert "Xin chào" in page.text
     assert http_server.requests[0].path == "/tin%20m%E1%BB%9Bi?q=H%C3%A0%20N%E1%BB%99i&x=%2F"
     assert http_server.requests[0].headers["host"] == "vov.vn:8443"
+
+
+@pytest.mark.parametrize("attempts", [1, 2])
+def test_attempts_count_the_first_try(
+    http_server: ScriptedServer,
+    fast_fetch_config: FetchConfig,
+    sleeps: list[float],
+    caplog: pytest.LogCaptureFixture,
+    attempts: int,
+) -> None:
+    # The first attempt runs outside tenacity; the retries must still count it as attempt 1.
+    http_server.route("/x", Reply(status=503))
+    url = http_server.url("/x")
+    with (
+        make_fetcher(fast_fetch_config, sleeps, attempts=attempts) as fetcher,
+        caplog.at_level(logging.INFO, logger="vnnews.fetch"),
+        pytest.raises(HTTPStatusError) as info,
+    ):
+        fetcher.fetch(url)
+    suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+    assert str(info.value) == f"HTTP 503 Service Unavailable for {url}{suffix}"
+    assert len(http_server.requests) == attempts
+    assert len(sleeps) == attempts - 1
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged == [
+        f"attempt {n} of {attempts} failed: HTTP 503 Service Unavailable for {url}; retrying in {s:.2f}s"
+        for n, s in zip(range(1, attempts), sleeps, strict=True)
+    ]
