@@ -457,3 +457,18 @@ def test_attempts_count_the_first_try(
         f"attempt {n} of {attempts} failed: HTTP 503 Service Unavailable for {url}; retrying in {s:.2f}s"
         for n, s in zip(range(1, attempts), sleeps, strict=True)
     ]
+
+
+@pytest.mark.parametrize(("size", "fits"), [(30_000, True), (30_001, False)])
+def test_chunked_body_limit_is_exact(
+    http_server: ScriptedServer, fast_fetch_config: FetchConfig, sleeps: list[float], size: int, fits: bool
+) -> None:
+    body = b"<p>" + b"x" * (size - 3)
+    chunks = [body[i : i + 7_000] for i in range(0, size, 7_000)]  # no Content-Length: counted as read
+    http_server.route("/x", Reply(chunks=chunks, headers={"Content-Type": "text/html"}))
+    with make_fetcher(fast_fetch_config, sleeps, max_bytes=30_000) as fetcher:
+        if fits:
+            assert fetcher.fetch(http_server.url("/x")).content == body
+        else:
+            with pytest.raises(TooLargeError):
+                fetcher.fetch(http_server.url("/x"))
