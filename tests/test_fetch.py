@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import httpx
 import pytest
 
-from scraper import __version__, fetch
+from scraper import __version__
 from scraper.config import FetchConfig
 from scraper.errors import FetchError, HTTPStatusError, NotHTMLError, TooLargeError, TransportError
 from scraper.fetch import Fetcher, decode_html
@@ -382,39 +381,6 @@ def test_connect_to_keeps_url_and_host_header(
     assert page.final_url == "https://vov.vn/the-thao/bai-post1.vov"  # redirects resolve against the outlet
     assert "Xin chào" in page.text
     assert [r.headers["host"] for r in http_server.requests] == ["vov.vn", "vov.vn"]
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://vov.vn/the-thao/bai-post1.vov",
-        "https://vov.vn",
-        "http://vov.vn:8080/a/b?x=1&y=2",
-        "https://VOV.vn:443/%7Euser/a%20b?q=%C3%A0%20b#frag",
-        "https://user:pw@vov.vn/a/./b/../c?",
-        "https://xn--vov-3oa.vn/tin-tức/Đà-Nẵng?tỉnh=Hà Nội",
-        "https://[2001:db8::1]:8443/v6?x",
-        "https://10.0.0.1/ip",
-    ],
-)
-@pytest.mark.parametrize(
-    "address",
-    ["http://127.0.0.1:8080", "http://127.0.0.1", "https://[::1]:443", "http://mirror.example:80/x"],
-)
-def test_connect_to_url_shortcut_equals_copy_with(url: str, address: str) -> None:
-    original, target = httpx.URL(url), httpx.URL(address)
-    swapped, copied = fetch._swapped_url(original, target), fetch._copied_url(original, target)
-    assert fetch._redirected_url is fetch._swapped_url  # the shortcut is in use on this httpx
-    assert str(swapped) == str(copied)
-    assert swapped == copied
-    assert (swapped.raw_scheme, swapped.raw_host, swapped.port, swapped.raw_path) == (
-        copied.raw_scheme,
-        copied.raw_host,
-        copied.port,
-        copied.raw_path,
-    )
-    assert swapped.host == copied.host and swapped.userinfo == copied.userinfo
-    assert str(original) == str(httpx.URL(url))  # the outlet's URL is left as it was
 
 
 def test_connect_to_keeps_port_query_and_escapes(
