@@ -3,23 +3,8 @@ canonicalizes the page's address and its canonical link): the shortcut must give
 
 import random
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from scraper.urls import TRACKING_PARAMS, TRACKING_PREFIXES, canonicalize
-
-
-def _canonicalize_by_splitting(url: str) -> str:
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower() or "https"
-    host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
-    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
-    kept = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
-    ]
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(kept) if parts.query else "", ""))
+from scraper.urls import _canonicalize_by_splitting, canonicalize
 
 
 def _outcome(canonical: Callable[[str], str], url: str) -> str | type[ValueError]:
